@@ -1,0 +1,1 @@
+"""Examples for skillforge: a small tool environment and trajectories recorded from it."""
