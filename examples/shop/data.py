@@ -146,13 +146,14 @@ def generate(seed: int = 0) -> dict[str, Any]:
         user_id = f"{first.lower()}_{last.lower()}_{number}"
         address = random_address(rng)
         methods = _payment_methods(rng)
-        user = {
+        order_ids: list[str] = []
+        user: dict[str, Any] = {
             "user_id": user_id,
             "name": {"first_name": first, "last_name": last},
             "email": f"{first.lower()}.{last.lower()}{number}@example.com",
             "address": address,
             "payment_methods": methods,
-            "orders": [],
+            "orders": order_ids,
         }
         for _ in range(rng.randint(1, 3)):
             order_id = _unique(rng, used_ids, lambda: "#W" + _digits(rng, 7))
@@ -179,6 +180,6 @@ def generate(seed: int = 0) -> dict[str, Any]:
                     {"transaction_type": "payment", "amount": total, "payment_method_id": method}
                 ],
             }
-            user["orders"].append(order_id)
+            order_ids.append(order_id)
         users[user_id] = user
     return {"users": users, "orders": orders, "products": products}
