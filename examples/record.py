@@ -255,7 +255,9 @@ def plan_runs(env: ShopEnv) -> list[Run]:
         fmt = "native" if n == 3 else "openai"  # one task mixes both formats
         runs.append(Run(f"order_status_{n}", "order_status", text, {"order_id": order_id}, fmt))
 
-    repeat_buyers = [u for u in reversed(users) if len(u["orders"]) >= 2][:3]
+    # users with 2 and with 3 orders, so "the last order" is not confused with "the second"
+    repeat_buyers = [u for u in reversed(users) if len(u["orders"]) == 3][:1]
+    repeat_buyers += [u for u in reversed(users) if len(u["orders"]) == 2][:2]
     for n, user in enumerate(repeat_buyers, 1):
         text = f"How much was my most recent order? My email is {user['email']}."
         runs.append(Run(f"latest_order_total_{n}", "latest_order_total", text,

@@ -203,3 +203,13 @@ def test_recording_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
     for path in written:
         assert path.read_bytes() == (ROOT / "examples/trajectories" / path.name).read_bytes()
     assert len({run.stem for run in plan_runs(ShopEnv.seeded(0))}) == len(written)
+
+
+def test_latest_order_runs_disambiguate_the_last_order() -> None:
+    """With equal order counts, ``orders[-1]`` and ``orders[1]`` would explain the runs alike."""
+    counts = set()
+    for path in TRAJECTORIES:
+        if path.name.startswith("latest_order_total_"):
+            user = next(c for c in load(path)[0].tool_calls if c.name == "get_user_details")
+            counts.add(len(json.loads(user.result)["orders"]))
+    assert len(counts) >= 2
