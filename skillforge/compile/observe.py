@@ -1,0 +1,111 @@
+"""What a trajectory observed: kept calls, parsed results, and the answer a run produced.
+
+Shared by the compilers (to explain arguments) and the verifier (to know what a replay
+must return), so that both judge a run by the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..trajectory.model import ToolCall, Trajectory
+from .ir import Path
+
+
+class Observation:
+    """A kept call's result, with its JSON parse when it is JSON text."""
+
+    def __init__(self, var: str, call: ToolCall) -> None:
+        self.var = var
+        self.call = call
+        self.raw = call.result
+        self.parsed: Any = None
+        self.is_json = False
+        if isinstance(call.result, str):
+            text = call.result.strip()
+            if text[:1] in ("{", "["):
+                try:
+                    self.parsed = json.loads(text)
+                    self.is_json = True
+                except json.JSONDecodeError:
+                    pass
+        elif isinstance(call.result, dict | list):
+            self.parsed, self.is_json = call.result, True
+
+
+def kept_calls(traj: Trajectory) -> list[ToolCall]:
+    """Successful calls, with exact repeats of a read (retries, re-reads) dropped."""
+    seen: set[str] = set()
+    kept = []
+    for call in traj.tool_calls:
+        if call.is_error:
+            continue
+        key = call.name + json.dumps(call.arguments, sort_keys=True, default=str)
+        if traj.is_read_only(call.name) and key in seen:
+            continue
+        seen.add(key)
+        kept.append(call)
+    return kept
+
+
+def answer_path(parsed: Any, answer: str | None, known: list[Any]) -> Path | None:
+    """The scalar field of a result that the final answer quotes, if exactly one value is
+    quoted that the agent did not already know (``known``: inputs and call arguments).
+
+    Where the value sits at several paths (a total that equals its only item's price) the
+    shallowest path wins: it is the one a person would name.
+    """
+    if not answer:
+        return None
+    given = {json.dumps(v, sort_keys=True) for v in known}
+    hits: dict[str, list[Path]] = {}
+    for path, leaf in leaves(parsed):
+        if isinstance(leaf, bool) or leaf is None or json.dumps(leaf) in given:
+            continue
+        text = str(leaf)
+        if len(text) < 2:
+            continue
+        if re.search(rf"(?<![\w.]){re.escape(text)}(?![\w]|\.\d)", answer):
+            hits.setdefault(json.dumps(leaf), []).append(path)
+    if len(hits) != 1:
+        return None
+    (paths,) = hits.values()
+    return min(paths, key=len)
+
+
+def known_values(traj: Trajectory) -> list[Any]:
+    """What the agent knew before the last result: its inputs and every argument it sent."""
+    values = list(traj.inputs.values())
+    for call in traj.tool_calls:
+        values.extend(call.arguments.values())
+    return values
+
+
+def leaves(node: Any, path: Path = ()) -> list[tuple[Path, Any]]:
+    if isinstance(node, dict):
+        return [leaf for k, v in node.items() for leaf in leaves(v, path + (k,))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in leaves(v, path + (i,))]
+    return [(path, node)]
+
+
+def at_path(node: Any, path: Path) -> Any:
+    for part in path:
+        node = node[part]
+    return node
+
+
+def expected_result(traj: Trajectory) -> Any:
+    """What a skill compiled from this run must return: the last kept call's result, or
+    the one field of it that the final answer quotes (for a read-only last call)."""
+    calls = kept_calls(traj)
+    if not calls:
+        return None
+    last = Observation("result", calls[-1])
+    if traj.is_read_only(last.call.name) and last.is_json:
+        path = answer_path(last.parsed, traj.final_answer, known_values(traj))
+        if path is not None:
+            return at_path(last.parsed, path)
+    return last.raw
