@@ -1,0 +1,5 @@
+"""The git-backed skills directory (the only part of skillforge that runs git)."""
+
+from .repo import CommitInfo, SkillStore
+
+__all__ = ["CommitInfo", "SkillStore"]
