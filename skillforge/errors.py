@@ -117,8 +117,8 @@ class ToolProviderError(InputError):
 __all__ = [
     "CompileError",
     "InputError",
-    "LockTimeoutError",
     "InvalidNameError",
+    "LockTimeoutError",
     "NotInitializedError",
     "SkillError",
     "SkillNotFoundError",

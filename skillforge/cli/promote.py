@@ -1,0 +1,70 @@
+"""``skillforge promote`` and ``skillforge verify``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from .common import emit_json, info, json_option, library
+
+
+@click.command()
+@click.argument("trajectories", nargs=-1, required=True)
+@click.option("--name", required=True, help="The skill's name (snake_case).")
+@click.option(
+    "--compiler", type=click.Choice(["trace", "llm", "auto"]), default="trace", show_default=True
+)
+@json_option
+@click.pass_context
+def promote(
+    ctx: click.Context, trajectories: tuple[str, ...], name: str, compiler: str, as_json: bool
+) -> None:
+    """Compile trajectories into a verified skill and commit it."""
+    from ..errors import VerificationError
+
+    lib = library(ctx)
+    started = time.perf_counter()
+    try:
+        result = lib.promote(list(trajectories), name=name, compiler=compiler)
+    except VerificationError as exc:
+        if as_json:
+            emit_json({"ok": False, "error": exc.one_line(), "verification": exc.report})
+        raise
+    elapsed = time.perf_counter() - started
+    if as_json:
+        emit_json({"ok": True, **result.as_dict(), "seconds": round(elapsed, 3)})
+        return
+    info(f"compiled {name} with the {result.manifest['compiler']} compiler")
+    click.echo(
+        f"promoted {result.name} v{result.version}  "
+        f"({result.manifest['verification']['summary']}, commit {result.commit[:10]}, "
+        f"tag {result.tag}, {elapsed:.2f}s)"
+    )
+
+
+@click.command()
+@click.argument("names", nargs=-1)
+@json_option
+@click.pass_context
+def verify(ctx: click.Context, names: tuple[str, ...], as_json: bool) -> None:
+    """Re-verify skills against their stored trajectories (all when no NAME)."""
+    from ..errors import VerificationError
+    from ..verify import verify as run_verify
+
+    lib = library(ctx)
+    results = []
+    for name in names or tuple(lib.names()):
+        stored, labels = lib._stored_trajectories(name)
+        report = run_verify(lib.sandbox, lib.source(name), name, stored, labels)
+        results.append({"name": name, **report.as_dict()})
+        if not as_json:
+            mark = "ok  " if report.ok else "FAIL"
+            click.echo(f"{mark} {name}: {report.summary()}")
+            for problem in report.problems():
+                click.echo(f"     {problem}")
+    if as_json:
+        emit_json(results)
+    failed = [r["name"] for r in results if not r["ok"]]
+    if failed:
+        raise VerificationError(f"verification failed for {', '.join(failed)}")

@@ -1,0 +1,28 @@
+"""``skillforge init``: create or adopt a git-backed skills directory."""
+
+from __future__ import annotations
+
+import click
+
+from .common import emit_json, json_option
+
+
+@click.command()
+@click.argument("directory", required=False)
+@json_option
+@click.pass_context
+def init(ctx: click.Context, directory: str | None, as_json: bool) -> None:
+    """Create a skills directory backed by git (its own repo, or a folder in yours)."""
+    from ..store import SkillStore
+
+    target = directory or ctx.find_root().obj["skills_dir"]
+    store = SkillStore.init(target)
+    if as_json:
+        emit_json({"path": str(store.root), "repository_prefix": store.prefix or "."})
+    else:
+        where = (
+            f"folder {store.prefix}/ of an existing repository"
+            if store.prefix
+            else "new repository"
+        )
+        click.echo(f"initialised skills directory {store.root} ({where})")

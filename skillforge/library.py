@@ -1,0 +1,316 @@
+"""``SkillLibrary``: the Python API over one skills directory.
+
+Everything the CLI does goes through here: promote trajectories into verified, committed
+skills; list and read them; call them in the sandbox against host tools; export them as
+tool definitions.  Construction is free (it creates nothing); ``init()`` creates.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError, SkillError, VerificationError
+from .store import SkillStore
+
+if TYPE_CHECKING:
+    from sandbox import Result, Sandbox
+
+    from .trajectory.model import Trajectory
+
+    TrajectoryInput = str | os.PathLike[str] | Trajectory
+
+_shared: Sandbox | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_sandbox() -> Sandbox:
+    """One warm worker pool per process, started on first use and closed at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            from sandbox import Sandbox
+
+            workers = int(os.environ.get("SKILLFORGE_WORKERS", "2"))
+            _shared = Sandbox(workers=workers)
+            _shared.__enter__()
+            atexit.register(_close_shared)
+        return _shared
+
+
+def _close_shared() -> None:
+    global _shared
+    if _shared is not None:
+        _shared.__exit__(None, None, None)
+        _shared = None
+
+
+@dataclass
+class PromoteResult:
+    """What a promotion produced."""
+
+    name: str
+    version: int
+    commit: str
+    tag: str
+    path: Path
+    manifest: dict[str, Any]
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "commit": self.commit,
+            "tag": self.tag,
+            "path": str(self.path),
+            "compiler": self.manifest["compiler"],
+            "verification": self.manifest["verification"],
+            "parameters": self.manifest["parameters"],
+            "tools": self.manifest["tools"],
+        }
+
+
+class SkillLibrary:
+    """A skills directory: ``SkillLibrary("skills").promote([...], name="cancel_order")``."""
+
+    def __init__(self, path: str | os.PathLike[str] = "skills", *, sandbox: Sandbox | None = None):
+        self.path = Path(path)
+        self.store = SkillStore(self.path)
+        self._sandbox = sandbox
+        self._validators: dict[tuple[str, str], Any] = {}
+
+    # -- lifecycle -----------------------------------------------------------------
+    def init(self) -> SkillLibrary:
+        SkillStore.init(self.path)
+        return self
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self._sandbox or shared_sandbox()
+
+    # -- promote -------------------------------------------------------------------
+    def promote(
+        self,
+        trajectories: Iterable[TrajectoryInput],
+        name: str,
+        *,
+        compiler: str = "trace",
+    ) -> PromoteResult:
+        """Compile, verify and commit trajectories as the skill ``name`` (v1, then v2...).
+
+        Promoting an existing skill again compiles from its stored trajectories plus the
+        new ones, so every version is verified against everything it has ever seen.
+        """
+        from .compile import compile_trace
+        from .compile.naming import validate_skill_name
+        from .folder import build_files
+        from .verify import verify
+
+        validate_skill_name(name)
+        if compiler not in ("trace", "auto"):
+            raise InputError(
+                f"compiler {compiler!r} is not available",
+                field="--compiler",
+                hint="use --compiler trace (the LLM compiler needs the llm extra and a model)",
+            )
+        store = self.store.require()
+        new, labels = self._load(trajectories)
+        with store.lock():
+            store.recover()
+            old, old_labels = self._stored_trajectories(name)
+            known = {t.sha256() for t in old}
+            fresh = [
+                (t, lbl) for t, lbl in zip(new, labels, strict=True) if t.sha256() not in known
+            ]
+            trajs = old + [t for t, _ in fresh]
+            all_labels = old_labels + [lbl for _, lbl in fresh]
+            if not fresh and old:
+                raise InputError(
+                    f"skill {name!r} already holds every one of these trajectories",
+                    hint="pass new runs to make a new version",
+                )
+            draft = compile_trace(trajs, name, all_labels)
+            report = verify(self.sandbox, draft.source, name, trajs, all_labels)
+            if not report.ok:
+                raise VerificationError(
+                    f"the compiled skill {name!r} failed verification: "
+                    + "; ".join(report.problems()[:3]),
+                    report=report.as_dict(),
+                    hint="run `skillforge inspect` on the trajectories to see what was compiled",
+                )
+            version = max(store.versions(name), default=0) + 1
+            files, manifest = build_files(draft, report, trajs, version)
+            message = _commit_message(name, version, manifest, trajs)
+            info = store.commit_skill(name, files, message, version=version)
+        return PromoteResult(
+            name, version, info.sha, info.tag, store.skill_dir(name), manifest, draft.source
+        )
+
+    def _load(self, items: Iterable[TrajectoryInput]) -> tuple[list[Trajectory], list[str]]:
+        from .trajectory import load
+        from .trajectory.model import Trajectory
+
+        trajs: list[Trajectory] = []
+        labels: list[str] = []
+        for item in items:
+            if isinstance(item, Trajectory):
+                trajs.append(item)
+                labels.append(f"<trajectory {item.sha256()[:8]}>")
+                continue
+            loaded = load(item)
+            trajs.extend(loaded)
+            labels.extend(
+                str(item) if len(loaded) == 1 else f"{item}[{i}]" for i in range(len(loaded))
+            )
+        if not trajs:
+            raise InputError("no trajectories given", hint="pass one or more trajectory files")
+        return trajs, labels
+
+    def _stored_trajectories(self, name: str) -> tuple[list[Trajectory], list[str]]:
+        from .trajectory import load
+
+        folder = self.store.skill_dir(name) / "trajectories"
+        if not folder.is_dir():
+            return [], []
+        files = sorted(folder.glob("*.json"))
+        return [t for f in files for t in load(f)], [f"{name}/trajectories/{f.name}" for f in files]
+
+    # -- read ----------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return self.store.require().names()
+
+    def manifest(self, name: str) -> dict[str, Any]:
+        folder = self.store.require().require_skill(name)
+        manifest: dict[str, Any] = json.loads((folder / "skill.json").read_text())
+        return manifest
+
+    def source(self, name: str) -> str:
+        return (self.store.require_skill(name) / "skill.py").read_text()
+
+    def list(self) -> list[dict[str, Any]]:
+        """A summary of every skill (name, version, description, parameters, tools)."""
+        out = []
+        for name in self.names():
+            m = self.manifest(name)
+            out.append(
+                {
+                    "name": name,
+                    "version": m["version"],
+                    "description": m["description"],
+                    "parameters": list(m["parameters"].get("properties", {})),
+                    "tools": m["tools"],
+                    "state_changing": m["state_changing"],
+                    "verified": m["verification"]["summary"],
+                }
+            )
+        return out
+
+    # -- call ----------------------------------------------------------------------
+    def run(
+        self, name: str, inputs: Mapping[str, Any], tools: Mapping[str, Callable[..., Any]]
+    ) -> Result:
+        """Run a skill in the sandbox and return the sandbox's full result (value, calls)."""
+        from .tools import require_tools
+
+        manifest = self.manifest(name)
+        kwargs = self._validate(name, manifest, inputs)
+        require_tools(name, manifest["tools"], tools)
+        needed = {tool: tools[tool] for tool in manifest["tools"]}
+        return self.sandbox.run(self.source(name), entry=name, kwargs=kwargs, tools=needed)
+
+    def call(
+        self, name: str, inputs: Mapping[str, Any], tools: Mapping[str, Callable[..., Any]]
+    ) -> Any:
+        """Call a skill: its return value, or :class:`SkillError` saying why it failed."""
+        result = self.run(name, inputs, tools)
+        if not result.ok:
+            raise SkillError(
+                f"{name}: {result.message}",
+                kind=result.error or "Error",
+                tool_calls=list(result.tool_calls),
+            )
+        return result.value
+
+    def _validate(self, name: str, manifest: dict[str, Any], inputs: Mapping[str, Any]) -> dict:
+        if not isinstance(inputs, Mapping):
+            raise InputError("inputs must be a JSON object / dict", field="inputs")
+        schema = manifest["parameters"]
+        props = schema.get("properties", {})
+        ignored = set(manifest.get("ignored_inputs", []))
+        unknown = [k for k in inputs if k not in props and k not in ignored]
+        if unknown:
+            raise InputError(
+                f"{name} has no parameter {', '.join(map(repr, unknown))}",
+                field="inputs",
+                hint=f"parameters: {', '.join(props) or 'none'}",
+            )
+        kwargs = {k: v for k, v in inputs.items() if k in props}
+        missing = [k for k in schema.get("required", []) if k not in kwargs]
+        if missing:
+            raise InputError(
+                f"{name} needs {', '.join(map(repr, missing))}",
+                field="inputs",
+                hint=f"parameters: {', '.join(props)}",
+            )
+        validator = self._validator(name, manifest)
+        try:
+            validated = validator.validate_python(kwargs)
+        except ValueError as exc:  # pydantic.ValidationError is a ValueError
+            errors = exc.errors() if hasattr(exc, "errors") else [{"loc": (), "msg": str(exc)}]
+            first = errors[0]
+            raise InputError(
+                f"{name}: {first['msg']}", field="inputs." + ".".join(map(str, first["loc"]))
+            ) from None
+        return {k: getattr(validated, k) for k in kwargs}
+
+    def _validator(self, name: str, manifest: dict[str, Any]) -> Any:
+        key = (name, str(manifest["version"]))
+        if key not in self._validators:
+            from pydantic import TypeAdapter, create_model
+
+            from .export.schema import annotation_type
+            from .verify.static import check
+
+            facts = check(self.source(name), name, set(manifest["tools"])).facts
+            model = create_model(
+                name,
+                **{
+                    p: (annotation_type(ann), ... if req else None)  # type: ignore[misc]
+                    for p, ann, req in facts.params
+                },
+            )
+            self._validators[key] = TypeAdapter(model)
+        return self._validators[key]
+
+    # -- export --------------------------------------------------------------------
+    def openai_tools(self) -> list[dict[str, Any]]:
+        from .export.openai import openai_tool
+
+        return [openai_tool(self.manifest(name)) for name in self.names()]
+
+
+def _commit_message(
+    name: str, version: int, manifest: dict[str, Any], trajs: list[Trajectory]
+) -> str:
+    verified = manifest["verification"]["summary"]
+    n = len(trajs)
+    lines = [
+        f"skill({name}): v{version} from {n} trajector{'y' if n == 1 else 'ies'} "
+        f"({manifest['compiler']}, {verified})",
+        "",
+        manifest["description"],
+        "",
+        f"Skill-Name: {name}",
+        f"Skill-Version: {version}",
+        *[f"Source-Trajectory: sha256:{t.sha256()}" for t in trajs],
+        f"Compiler: {manifest['compiler']}",
+        f"Verified: {verified}",
+    ]
+    return "\n".join(lines) + "\n"
