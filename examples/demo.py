@@ -64,7 +64,10 @@ def main() -> None:
     print()
     log = subprocess.run(
         ["git", "log", "--oneline", "--decorate=short", "-n", "5"],
-        cwd=target, capture_output=True, text=True, check=True,
+        cwd=target,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     print("  " + log.stdout.strip().replace("\n", "\n  "))
 
@@ -73,7 +76,8 @@ def main() -> None:
     shop = ShopEnv.seeded(0)
     seen = {t["inputs"].get("order_id") for t in _stored(target / "cancel_order")}
     order_id = next(
-        oid for oid, order in sorted(shop.state()["orders"].items())
+        oid
+        for oid, order in sorted(shop.state()["orders"].items())
         if order["status"] == "pending" and oid not in seen
     )
     inputs = {"order_id": order_id, "reason": "no longer needed"}
@@ -88,7 +92,9 @@ def main() -> None:
 
     banner("5. the library as OpenAI tools")
     print(json.dumps(lib.openai_tools(), indent=2)[:3000])
-    print(f"\ndone: {len(by_task)} skills in {target}/ — try `skillforge --skills-dir {target} list`")
+    print(
+        f"\ndone: {len(by_task)} skills in {target}/ — try `skillforge --skills-dir {target} list`"
+    )
 
 
 def _stored(folder: Path) -> list[dict]:
