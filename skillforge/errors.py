@@ -67,8 +67,12 @@ class NotInitializedError(InputError):
     """The skills directory does not exist or was never initialised."""
 
 
-class CompileError(SkillforgeError):
-    """The compiler could not turn the trajectories into a skill."""
+class CompileError(InputError):
+    """The compiler could not turn the trajectories into a skill.
+
+    It is an input error (exit 2): the runs given cannot be explained as one procedure, and
+    the fix is in what is passed (other runs, an input that decides a value, a tool name).
+    """
 
 
 class VerificationError(SkillforgeError):
