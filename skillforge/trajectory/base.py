@@ -5,6 +5,9 @@ A reader turns one payload (the decoded JSON of one run in its own format) into 
 final answer.  The loader (``load.py``) fills in what the envelope adds.  Readers raise
 :class:`~skillforge.errors.TrajectoryError` through :meth:`ReadContext.fail`, which names
 the file and the JSON path of the offending field, never a bare traceback.
+
+:class:`CallBook` is the one place that pairs results with calls, so every format treats
+unknown ids, duplicate ids and second results the same way.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Parsed:
     final_answer: str | None = None
     tools: list[ToolSpec] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class ReadContext:
             text += f"[{part}]" if isinstance(part, int) else f".{part}"
         return text
 
+    def child(self, *parts: str | int) -> ReadContext:
+        """A context for a nested payload (an envelope body, one span list...)."""
+        return ReadContext(self.path, self.at(*parts))
+
     def fail(self, message: str, *parts: str | int, hint: str | None = None) -> NoReturn:
         raise TrajectoryError(message, path=self.path, field=self.at(*parts), hint=hint)
 
@@ -50,17 +58,123 @@ class ReadContext:
             names = (
                 " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
             )
-            self.fail(f"expected {names}, found {type(value).__name__}", *parts)
+            self.fail(f"expected {_json_name(names)}, found {_type_name(value)}", *parts)
         return value
+
+    def string(self, value: Any, what: str, *parts: str | int) -> str:
+        """A required non-empty string field."""
+        if not isinstance(value, str) or not value:
+            found = "nothing" if value is None else _type_name(value)
+            self.fail(f"{what} must be a non-empty string, found {found}", *parts)
+        return value
+
+
+def _json_name(names: str) -> str:
+    return names.replace("dict", "object").replace("list", "array").replace("str", "string")
+
+
+def _type_name(value: Any) -> str:
+    """A JSON type name for error messages (users think in JSON, not Python)."""
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(value), type(value).__name__)
 
 
 @dataclass(frozen=True)
 class Format:
-    """A trajectory format: a name, a cheap structural test and a reader."""
+    """A trajectory format: a name, a cheap structural test and a reader.
+
+    ``detect`` must be cheap and must never raise: it runs on arbitrary JSON.  ``runs``, when
+    set, reads a payload that may hold several runs (an OpenTelemetry export with several
+    traces); the loader prefers it to ``read``.
+    """
 
     name: str
     detect: Callable[[Any], bool]
     read: Callable[[Any, ReadContext], Parsed]
+    description: str = ""
+    runs: Callable[[Any, ReadContext], list[Parsed]] | None = None
+
+
+class CallBook:
+    """Tool calls of one run by id, so results find their call.
+
+    Ids may be reused once their call has its result (some providers number calls per
+    turn); a reused id gets a ``#2`` suffix so ids stay unique in the model.  A second id
+    while the first is still waiting, a result for an unknown id, or a second result is an
+    error: guessing would pair the wrong result with a call.
+    """
+
+    def __init__(self, ctx: ReadContext) -> None:
+        self.ctx = ctx
+        self.calls: list[ToolCall] = []
+        self._open: dict[str, ToolCall] = {}
+        self._seen: dict[str, int] = {}
+        self._answered: set[int] = set()
+
+    def add(self, call_id: Any, name: Any, arguments: dict[str, Any], *parts: str | int,
+            id_key: str = "id", name_key: str = "name") -> ToolCall:
+        if call_id is None or call_id == "":
+            call_id = f"call_{len(self.calls) + 1}"
+        if not isinstance(call_id, str):
+            self.ctx.fail(f"tool call id must be a string, found {_type_name(call_id)}",
+                          *parts, id_key)
+        name = self.ctx.string(name, "tool name", *parts, name_key)
+        if call_id in self._open:
+            self.ctx.fail(f"duplicate tool call id {call_id!r} (the first has no result yet)",
+                          *parts, id_key, hint="each call needs its own id")
+        unique = call_id
+        count = self._seen.get(call_id, 0)
+        if count:
+            unique = f"{call_id}#{count + 1}"
+        self._seen[call_id] = count + 1
+        call = ToolCall(id=unique, name=name, arguments=arguments)
+        self.calls.append(call)
+        self._open[call_id] = call
+        return call
+
+    def pending(self) -> list[ToolCall]:
+        """Calls still waiting for a result, oldest first."""
+        return list(self._open.values())
+
+    def resolve(self, call_id: Any, result: Any, *parts: str | int, is_error: bool = False,
+                id_key: str = "tool_call_id") -> ToolCall:
+        """Attach a result to the open call with this id."""
+        if not isinstance(call_id, str) or not call_id:
+            found = "nothing" if call_id is None else _type_name(call_id)
+            self.ctx.fail(f"tool result needs the id of its call, found {found}", *parts, id_key)
+        call = self._open.pop(call_id, None)
+        if call is None:
+            what = "second result" if call_id in self._seen else "result for unknown call id"
+            self.ctx.fail(f"tool {what} {call_id!r}", *parts, id_key,
+                          hint="every result must answer exactly one earlier tool call")
+        return self._answer(call, result, is_error)
+
+    def resolve_call(self, call: ToolCall, result: Any, *, is_error: bool = False) -> ToolCall:
+        """Attach a result to a call found by other means (legacy order, span nesting)."""
+        for key, value in list(self._open.items()):
+            if value is call:
+                del self._open[key]
+        return self._answer(call, result, is_error)
+
+    def _answer(self, call: ToolCall, result: Any, is_error: bool) -> ToolCall:
+        call.result = result
+        call.is_error = call.is_error or is_error
+        self._answered.add(id(call))
+        return call
+
+    def finish(self, *, require_results: bool = True) -> list[ToolCall]:
+        """Every call, error-marked; a call that never got a result is an error."""
+        if require_results:
+            for call in self.calls:
+                if id(call) not in self._answered:
+                    self.ctx.fail(
+                        f"tool call {call.id!r} ({call.name}) has no result",
+                        hint="the trajectory looks truncated; add the result of that call",
+                    )
+        mark_errors(self.calls)
+        return self.calls
 
 
 def parse_arguments(raw: Any, ctx: ReadContext, *parts: str | int) -> dict[str, Any]:
@@ -70,11 +184,17 @@ def parse_arguments(raw: Any, ctx: ReadContext, *parts: str | int) -> dict[str, 
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            ctx.fail(f"arguments are not valid JSON ({exc.msg} at char {exc.pos})", *parts)
+        except (ValueError, RecursionError) as exc:
+            ctx.fail(f"arguments are not valid JSON ({_short(exc)})", *parts)
     if not isinstance(raw, dict):
-        ctx.fail(f"arguments must be a JSON object, found {type(raw).__name__}", *parts)
+        ctx.fail(f"arguments must be a JSON object, found {_type_name(raw)}", *parts)
     return raw
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at char {exc.pos}"
+    return str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
 
 
 _ERROR_PREFIXES = ("error:", "error ", "exception:", "traceback (most recent call last)")
@@ -90,18 +210,21 @@ def looks_like_error(result: Any) -> bool:
         text = result.strip()
         if text.lower().startswith(_ERROR_PREFIXES):
             return True
-        if text.startswith("{"):
+        if text.startswith("{") and '"error"' in text:
             try:
                 result = json.loads(text)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 return False
-    return isinstance(result, dict) and set(result) <= {"error", "message", "code", "detail"} and (
-        "error" in result
+    return (
+        isinstance(result, dict)
+        and "error" in result
+        and set(result) <= {"error", "message", "code", "detail", "type", "status"}
+        and result["error"] not in (None, False, "")
     )
 
 
 def text_of(content: Any) -> str:
-    """Text of a message content: a string, or a list of text parts (OpenAI/Anthropic)."""
+    """Text of a message content: a string, or a list of text parts (OpenAI/Anthropic/OTel)."""
     if content is None:
         return ""
     if isinstance(content, str):
@@ -111,10 +234,40 @@ def text_of(content: Any) -> str:
         for part in content:
             if isinstance(part, str):
                 parts.append(part)
-            elif isinstance(part, dict) and isinstance(part.get("text"), str):
-                parts.append(part["text"])
+            elif isinstance(part, dict):
+                text = part.get("text", part.get("content"))
+                if isinstance(text, str) and part.get("type") in (None, "text", "input_text",
+                                                                 "output_text"):
+                    parts.append(text)
         return "\n".join(parts)
     return json.dumps(content)
+
+
+def tool_specs(raw: Any, ctx: ReadContext, *parts: str | int) -> list[ToolSpec]:
+    """Tool specs in our shape, OpenAI's (``{"type": "function", "function": {...}}``),
+    Anthropic's (``input_schema``) or MCP's (``inputSchema``, ``annotations.readOnlyHint``)."""
+    ctx.expect(raw, list, *parts)
+    specs = []
+    for i, item in enumerate(raw):
+        ctx.expect(item, dict, *parts, i)
+        spec = item.get("function") if isinstance(item.get("function"), dict) else item
+        name = spec.get("name")
+        if not isinstance(name, str) or not name:
+            ctx.fail("tool spec has no name", *parts, i, "name")
+        params = spec.get("parameters") or spec.get("input_schema") or spec.get("inputSchema") or {}
+        read_only = spec.get("read_only")
+        annotations = spec.get("annotations")
+        if read_only is None and isinstance(annotations, dict):
+            read_only = annotations.get("readOnlyHint")
+        specs.append(
+            ToolSpec(
+                name=name,
+                description=str(spec.get("description") or ""),
+                parameters=params if isinstance(params, dict) else {},
+                read_only=read_only if isinstance(read_only, bool) else None,
+            )
+        )
+    return specs
 
 
 def first_user_text(steps: list[Step]) -> str | None:
@@ -132,3 +285,10 @@ def mark_errors(calls: list[ToolCall]) -> None:
     for call in calls:
         if not call.is_error and looks_like_error(call.result):
             call.is_error = True
+
+
+def finish(steps: list[Step], **extra: Any) -> Parsed:
+    """A :class:`Parsed` whose task and answer come from the first user / last assistant text."""
+    extra.setdefault("task", first_user_text(steps))
+    extra.setdefault("final_answer", last_assistant_text(steps))
+    return Parsed(steps=steps, **extra)

@@ -1,19 +1,24 @@
-"""Read trajectory files: decode, split, unwrap the envelope, detect, normalise.
+"""Read trajectory files: read bytes (bounded), decode, split into runs, unwrap, detect, redact.
 
-A file holds one run, a JSON list of runs, or JSONL (one run per line).  A run is either a
-known format on its own or the envelope of DESIGN.md::
+A file holds one run, a JSON list of runs, or JSONL (one run per line; a JSONL file whose
+lines are messages or span batches is one payload).  A run is either a known format on
+its own or the envelope of DESIGN.md::
 
-    {"task": ..., "inputs": {...}, "tools": [...],
-     "messages" | "steps" | "events" | "items": <any supported format>, "outcome": "success"}
+    {"task": ..., "inputs": {...}, "tools": [...], "format": "<optional reader name>",
+     "messages" | "steps" | "events" | "items" | "spans": <any supported format>,
+     "outcome": "success"}
 
-Every problem becomes a :class:`~skillforge.errors.TrajectoryError` naming the file and the
-JSON path, with a hint; nothing here lets a traceback escape.
+An OpenTelemetry payload may hold several traces: each trace is a run.  Every trajectory is
+redacted (``redact.py``) unless the caller opts out.  Every problem becomes a
+:class:`~skillforge.errors.TrajectoryError` naming the file (``file:line`` for JSONL) and
+the JSON path, with a hint; nothing here lets a traceback escape.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,77 +26,117 @@ from pydantic import ValidationError
 
 from ..errors import TrajectoryError, UnknownFormatError
 from . import detect as detection
-from .base import ReadContext
-from .model import ToolSpec, Trajectory
+from . import native
+from .base import Parsed, ReadContext, tool_specs
+from .decode import decode_bytes, decode_text, max_bytes, read_bounded
+from .model import Trajectory
+from .redact import Redactor, default_redactor
 
-MAX_BYTES = int(os.environ.get("SKILLFORGE_MAX_TRAJECTORY_BYTES", 64 * 1024 * 1024))
-_ENVELOPE_BODIES = ("messages", "steps", "events", "items", "spans")
-_ENVELOPE_KEYS = {"task", "inputs", "tools", "outcome", "final_answer", "format", "metadata"}
+BODY_KEYS = ("messages", "steps", "events", "items", "spans")
+Redact = bool | Redactor
 
 
-def load(path: str | os.PathLike[str]) -> list[Trajectory]:
-    """All trajectories in one file."""
-    p = Path(path)
+@dataclass(frozen=True)
+class Loaded:
+    """One trajectory and where it came from (``file``, ``file[2]``, ``file:7``, + trace)."""
+
+    trajectory: Trajectory
+    where: str
+
+
+def load(path: str | os.PathLike[str], *, redact: Redact = True,
+         limit: int | None = None) -> list[Trajectory]:
+    """All trajectories in one file (``-`` reads standard input)."""
+    return [item.trajectory for item in load_located(path, redact=redact, limit=limit)]
+
+
+def load_located(path: str | os.PathLike[str], *, redact: Redact = True,
+                 limit: int | None = None) -> list[Loaded]:
     name = str(path)
+    if name == "-":
+        raw = read_bounded(sys.stdin.buffer, "<stdin>", limit or max_bytes())
+        return loads_located(decode_bytes(raw, "<stdin>"), "<stdin>", redact=redact)
+    p = Path(path)
     if not p.exists():
         raise TrajectoryError("file not found", path=name, hint="check the path")
     if p.is_dir():
         raise TrajectoryError("is a directory", path=name, hint="pass trajectory files")
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise TrajectoryError(
-            f"file is {size} bytes, over the {MAX_BYTES}-byte limit",
-            path=name,
-            hint="split it, or raise SKILLFORGE_MAX_TRAJECTORY_BYTES",
-        )
-    raw = p.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TrajectoryError(
-            f"not UTF-8 text (bad byte at offset {exc.start})",
-            path=name,
-            hint="trajectories are JSON files in UTF-8",
-        ) from None
-    return loads(text, name)
+        with p.open("rb") as handle:
+            raw = read_bounded(handle, name, limit or max_bytes())
+    except OSError as exc:
+        raise TrajectoryError(f"cannot read: {exc.strerror or exc}", path=name,
+                              hint="check the file's permissions") from None
+    return loads_located(decode_bytes(raw, name), name, redact=redact)
 
 
-def loads(text: str, path: str = "<string>") -> list[Trajectory]:
+def loads(text: str | bytes, path: str = "<string>", *, redact: Redact = True) -> list[Trajectory]:
     """All trajectories in a JSON or JSONL text."""
-    payloads = _decode(text, path)
-    if isinstance(payloads, list) and payloads and all(_is_run(p) for p in payloads):
-        return [parse(p, ReadContext(path, f"$[{i}]")) for i, p in enumerate(payloads)]
-    return [parse(payloads, ReadContext(path))]
+    return [item.trajectory for item in loads_located(text, path, redact=redact)]
 
 
-def load_many(paths: list[str]) -> list[Trajectory]:
-    out: list[Trajectory] = []
-    for path in paths:
-        out.extend(load(path))
+def loads_located(text: str | bytes, path: str = "<string>", *,
+                  redact: Redact = True) -> list[Loaded]:
+    if isinstance(text, bytes):
+        text = decode_bytes(text, path)
+    redactor = _redactor(redact)
+    out: list[Loaded] = []
+    for payload, ctx, where in _runs(text, path):
+        out.extend(_guarded(payload, ctx, where, redactor))
     return out
 
 
-def _decode(text: str, path: str) -> Any:
-    if not text.strip():
-        raise TrajectoryError("file is empty", path=path, hint="pass a JSON trajectory")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as first:
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) > 1:
-            runs = []
-            for n, line in enumerate(lines, 1):
-                try:
-                    runs.append(json.loads(line))
-                except json.JSONDecodeError:
-                    break
-            else:
-                return runs
-        raise TrajectoryError(
-            f"not valid JSON: {first.msg} (line {first.lineno}, column {first.colno})",
-            path=path,
-            hint="the file looks truncated or is not JSON",
-        ) from None
+def load_many(paths: list[str] | list[Path], *, redact: Redact = True) -> list[Trajectory]:
+    out: list[Trajectory] = []
+    for path in paths:
+        out.extend(load(path, redact=redact))
+    return out
+
+
+def parse(payload: Any, ctx: ReadContext | None = None, *, fmt: str | None = None,
+          redact: Redact = True) -> Trajectory:
+    """One run (envelope or bare payload) to a Trajectory."""
+    ctx = ctx or ReadContext("<payload>")
+    found = _guarded(payload, ctx, ctx.path, _redactor(redact), fmt=fmt)
+    if len(found) != 1:
+        ctx.fail(f"holds {len(found)} runs", hint="use loads() to read them all")
+    return found[0].trajectory
+
+
+def parse_all(payload: Any, ctx: ReadContext | None = None, *, fmt: str | None = None,
+              redact: Redact = True) -> list[Trajectory]:
+    """Every run in one payload (an OpenTelemetry export may hold several traces)."""
+    ctx = ctx or ReadContext("<payload>")
+    return [item.trajectory for item in _guarded(payload, ctx, ctx.path, _redactor(redact),
+                                                 fmt=fmt)]
+
+
+def _redactor(redact: Redact) -> Redactor | None:
+    if isinstance(redact, Redactor):
+        return redact
+    return default_redactor() if redact else None
+
+
+# ----------------------------------------------------------------------- splitting
+def _runs(text: str, path: str) -> list[tuple[Any, ReadContext, str]]:
+    """Each run's payload, context and location label."""
+    value, lines = decode_text(text, path)
+    if lines is not None:  # JSONL
+        values = [v for _, v in lines]
+        if _one_payload(values):
+            return [(values, ReadContext(path), path)]
+        return [(v, ReadContext(f"{path}:{n}"), f"{path}:{n}") for n, v in lines]
+    if isinstance(value, list) and value and not _one_payload(value):
+        return [(v, ReadContext(path, f"$[{i}]"), f"{path}[{i}]") for i, v in enumerate(value)]
+    return [(value, ReadContext(path), path)]
+
+
+def _one_payload(values: list[Any]) -> bool:
+    """Whether a list is one run's payload (messages, spans) rather than a list of runs."""
+    fmt = detection.detect(values)
+    if fmt is not None and fmt.name == "otel":
+        return True  # span batches of possibly several traces: split by trace later
+    return not all(_is_run(v) for v in values)
 
 
 def _is_run(payload: Any) -> bool:
@@ -108,78 +153,95 @@ def _is_run(payload: Any) -> bool:
 def _is_envelope(payload: Any) -> bool:
     return (
         isinstance(payload, dict)
-        and payload.get("format") != "skillforge/v1"
-        and any(key in payload for key in _ENVELOPE_BODIES)
-        and set(payload) - set(_ENVELOPE_BODIES) <= _ENVELOPE_KEYS | {"id", "name"}
+        and payload.get("format") != native.NATIVE_FORMAT
+        and any(key in payload for key in BODY_KEYS)
+        and detection.detect(payload) is None
     )
 
 
-def parse(payload: Any, ctx: ReadContext, *, fmt: str | None = None) -> Trajectory:
-    """One run (envelope or bare payload) to a Trajectory."""
+# ------------------------------------------------------------------------- parsing
+def _guarded(payload: Any, ctx: ReadContext, where: str, redactor: Redactor | None, *,
+             fmt: str | None = None) -> list[Loaded]:
+    """Parse, turning anything unexpected into a :class:`TrajectoryError` (never a traceback)."""
+    try:
+        return _parse(payload, ctx, where, redactor, fmt)
+    except TrajectoryError:
+        raise
+    except RecursionError:
+        ctx.fail("nested too deeply", hint="the file is not a trajectory (or is corrupted)")
+    except Exception as exc:  # a reader bug must still give the user a clean message
+        ctx.fail(f"could not read this trajectory (internal error: {type(exc).__name__}: "
+                 f"{str(exc)[:120]})", hint="please report this with the file")
+
+
+def _parse(payload: Any, ctx: ReadContext, where: str, redactor: Redactor | None,
+           fmt: str | None) -> list[Loaded]:
     envelope: dict[str, Any] = {}
     body, body_ctx = payload, ctx
+    if fmt is None and isinstance(payload, dict) and payload.get("format") == native.NATIVE_FORMAT:
+        traj = native.read_native(payload, ctx)
+        return [Loaded(redactor.redact_in_place(traj) if redactor else traj, where)]
     if _is_envelope(payload):
         envelope = payload
-        key = next(k for k in _ENVELOPE_BODIES if k in payload)
-        body, body_ctx = payload[key], ReadContext(ctx.path, ctx.at(key))
+        key = next(k for k in BODY_KEYS if k in payload)
+        body, body_ctx = payload[key], ctx.child(key)
         fmt = fmt or envelope.get("format")
+        if fmt is not None and not isinstance(fmt, str):
+            ctx.fail("format must be a string", "format")
     reader = detection.by_name(fmt) if fmt else detection.detect(body)
     if reader is None:
         if fmt:
-            ctx.fail(f"unknown format {fmt!r}", "format", hint=f"use one of {detection.names()}")
+            ctx.fail(f"unknown format {fmt!r}", "format",
+                     hint=f"use one of {', '.join(detection.names())}")
         raise UnknownFormatError(
-            "not a trajectory in any format skillforge reads",
+            f"not a trajectory in any format skillforge reads ({_shape(body)})",
             path=ctx.path,
             field=body_ctx.base,
             hint=f"formats: {', '.join(detection.names())}; or wrap it in the envelope",
         )
-    parsed = reader.read(body, body_ctx)
+    parsed = reader.runs(body, body_ctx) if reader.runs else [reader.read(body, body_ctx)]
+    out = []
+    for n, item in enumerate(parsed):
+        traj = _trajectory(item, envelope, ctx, reader.name)
+        label = f"{where} trace {n + 1}/{len(parsed)}" if len(parsed) > 1 else where
+        out.append(Loaded(redactor.redact_in_place(traj) if redactor else traj, label))
+    return out
+
+
+def _trajectory(parsed: Parsed, envelope: dict[str, Any], ctx: ReadContext,
+                source: str) -> Trajectory:
     inputs = envelope.get("inputs", parsed.inputs)
     if not isinstance(inputs, dict):
         ctx.fail("inputs must be a JSON object", "inputs")
     task = envelope.get("task", parsed.task) or ""
     if not isinstance(task, str):
         ctx.fail("task must be a string", "task")
-    tools = parsed.tools
-    if "tools" in envelope:
-        tools = _tool_specs(envelope["tools"], ctx)
+    tools = tool_specs(envelope["tools"], ctx, "tools") if "tools" in envelope else parsed.tools
+    final = envelope.get("final_answer", parsed.final_answer)
+    if final is not None and not isinstance(final, str):
+        ctx.fail("final_answer must be a string", "final_answer")
+    outcome = envelope.get("outcome", parsed.outcome or "success")
+    if not isinstance(outcome, str):
+        ctx.fail("outcome must be a string", "outcome")
     try:
-        return Trajectory(
-            task=task,
-            inputs=inputs,
-            tools=tools,
-            steps=parsed.steps,
-            outcome=str(envelope.get("outcome", "success")),
-            final_answer=envelope.get("final_answer", parsed.final_answer),
-            source_format=reader.name,
-        )
+        return Trajectory(task=task, inputs=inputs, tools=tools, steps=parsed.steps,
+                          outcome=outcome, final_answer=final, source_format=source)
     except ValidationError as exc:
         first = exc.errors()[0]
         ctx.fail(first["msg"], *[p for p in first["loc"] if isinstance(p, str | int)])
 
 
-def _tool_specs(raw: Any, ctx: ReadContext) -> list[ToolSpec]:
-    """Tool specs in our shape, OpenAI's (``{"type": "function", "function": {...}}``),
-    Anthropic's (``input_schema``) or MCP's (``inputSchema``, ``annotations.readOnlyHint``)."""
-    ctx.expect(raw, list, "tools")
-    specs = []
-    for i, item in enumerate(raw):
-        ctx.expect(item, dict, "tools", i)
-        spec = item.get("function") if isinstance(item.get("function"), dict) else item
-        name = spec.get("name")
-        if not isinstance(name, str) or not name:
-            ctx.fail("tool spec has no name", "tools", i, "name")
-        params = spec.get("parameters") or spec.get("input_schema") or spec.get("inputSchema") or {}
-        read_only = spec.get("read_only")
-        annotations = spec.get("annotations")
-        if read_only is None and isinstance(annotations, dict):
-            read_only = annotations.get("readOnlyHint")
-        specs.append(
-            ToolSpec(
-                name=name,
-                description=str(spec.get("description") or ""),
-                parameters=params if isinstance(params, dict) else {},
-                read_only=read_only if isinstance(read_only, bool) else None,
-            )
-        )
-    return specs
+def _shape(value: Any) -> str:
+    """A short description of what we found, to help the user see why nothing matched."""
+    if isinstance(value, dict):
+        keys = ", ".join(sorted(str(k) for k in value)[:6])
+        return f"an object with keys {keys}" if keys else "an empty object"
+    if isinstance(value, list):
+        if not value:
+            return "an empty list"
+        first = value[0]
+        if isinstance(first, dict):
+            keys = ", ".join(sorted(str(k) for k in first)[:6])
+            return f"a list whose first item has keys {keys}"
+        return f"a list of {type(first).__name__}"
+    return f"a JSON {type(value).__name__}"

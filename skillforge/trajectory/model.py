@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NATIVE_FORMAT = "skillforge/v1"
+NATIVE_FORMAT: Final = "skillforge/v1"
 
 _READ_ONLY_PREFIXES = (
     "get",
@@ -138,7 +138,8 @@ class Trajectory(BaseModel):
 
     def to_json(self) -> str:
         """The native JSON form, stable (sorted keys) so its hash identifies the run."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
 
     def sha256(self) -> str:
         return hashlib.sha256(self.to_json().encode()).hexdigest()
