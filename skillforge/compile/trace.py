@@ -16,6 +16,7 @@ that result, that field.
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 from ..errors import CompileError
@@ -142,6 +143,7 @@ class TraceCompiler:
                 hint="a skill is made of tool calls; pass a run that called at least one tool",
             )
         for call in calls:
+            _require_identifier(call.name)
             args = {key: self.resolve(val, key, call.name) for key, val in call.arguments.items()}
             var = var_name_for(call.name, self.taken_vars)
             self.taken_vars.add(var)
@@ -243,6 +245,15 @@ def describe(traj: Trajectory, input_names: dict[str, str]) -> str:
     return (
         text or f"Run the {traj.tool_calls[0].name if traj.tool_calls else 'recorded'} procedure."
     )
+
+
+def _require_identifier(tool: str) -> None:
+    if not tool.isidentifier() or keyword.iskeyword(tool):
+        raise CompileError(
+            f"tool name {tool!r} is not a Python identifier, so a skill cannot call it",
+            field="tool_calls.name",
+            hint="rename the tool (letters, digits, _) in the trajectory and its tool spec",
+        )
 
 
 def compile_one(traj: Trajectory, name: str) -> Program:
