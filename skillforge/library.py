@@ -290,10 +290,47 @@ class SkillLibrary:
         return self._validators[key]
 
     # -- export --------------------------------------------------------------------
-    def openai_tools(self) -> list[dict[str, Any]]:
+    def openai_tools(self, shape: str = "chat", strict: bool = False) -> list[dict[str, Any]]:
+        """OpenAI tools: ``shape="chat"`` (Chat Completions) or ``"responses"``."""
         from .export.openai import openai_tool
 
-        return [openai_tool(self.manifest(name)) for name in self.names()]
+        return [
+            openai_tool(self.manifest(n), shape=shape, strict=strict)  # type: ignore[arg-type]
+            for n in self.names()
+        ]
+
+    def anthropic_tools(self) -> list[dict[str, Any]]:
+        """Anthropic Messages API tools (``name``, ``description``, ``input_schema``)."""
+        from .export.anthropic import anthropic_tool
+
+        return [anthropic_tool(self.manifest(name)) for name in self.names()]
+
+    def as_tools(
+        self, tools: Any = None, names: Iterable[str] | None = None
+    ) -> list[Callable[..., Any]]:
+        """Skills as plain callables with real signatures, running in the sandbox.
+
+        ``tools`` are the host tools the skills call: a mapping, a ``--tools`` spec, an
+        object, or a :class:`~skillforge.providers.McpToolProvider`.
+        """
+        from .export.callables import skill_function
+        from .providers import resolve_tools
+
+        host = resolve_tools(tools)
+        return [skill_function(self, n, host) for n in (names or self.names())]
+
+    def dispatch(self, tool_call: Any, tools: Any = None) -> dict[str, Any]:
+        """Run the skill a provider's tool call names; return the provider's result message."""
+        from .export.dispatch import dispatch
+        from .providers import resolve_tools
+
+        return dispatch(self, tool_call, resolve_tools(tools))
+
+    def search(self, query: str, k: int = 5) -> list[dict[str, Any]]:
+        """The ``k`` skills that best match ``query`` (BM25 over a derived FTS5 index)."""
+        from .index import SkillIndex
+
+        return [hit.as_dict() for hit in SkillIndex.for_library(self).search(query, k=k)]
 
 
 def _commit_message(

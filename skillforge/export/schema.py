@@ -86,3 +86,60 @@ def returns_schema(annotation: str) -> dict[str, Any]:
 
     schema = TypeAdapter(annotation_type(annotation)).json_schema()
     return schema
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAI strict-mode form of a pydantic-generated parameters schema.
+
+    Strict mode (structured outputs) accepts a schema only when every object lists all its
+    properties as required and forbids extra ones; an optional parameter is expressed as a
+    required one that may be ``null``.  We derive it from the signature's schema instead of
+    writing a second one, so the two can never disagree.
+    """
+    import copy
+
+    out = copy.deepcopy(schema)
+    _strictify(out)
+    for sub in out.get("$defs", {}).values():
+        _strictify(sub)
+    return out
+
+
+def _strictify(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _strictify(item)
+        return
+    if not isinstance(node, dict):
+        return
+    node.pop("title", None)
+    node.pop("default", None)
+    if "properties" in node or (
+        node.get("type") == "object" and not isinstance(node.get("additionalProperties"), dict)
+    ):
+        props: dict[str, Any] = node.setdefault("properties", {})
+        required = set(node.get("required", []))
+        for pname, prop in list(props.items()):
+            if pname not in required:
+                props[pname] = _nullable(prop)
+        node["required"] = list(props)
+        node["additionalProperties"] = False
+    for key in ("properties", "$defs"):
+        for sub in node.get(key, {}).values():
+            _strictify(sub)
+    for key in ("items", "anyOf", "oneOf", "allOf", "prefixItems"):
+        if key in node:
+            _strictify(node[key])
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """``prop`` or null, without nesting when pydantic already wrote ``X | None``."""
+    if prop.get("type") == "null" or any(
+        isinstance(alt, dict) and alt.get("type") == "null" for alt in prop.get("anyOf", [])
+    ):
+        return prop
+    description = prop.pop("description", None)
+    wrapped: dict[str, Any] = {"anyOf": [prop, {"type": "null"}]}
+    if description:
+        wrapped["description"] = description
+    return wrapped
