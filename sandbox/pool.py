@@ -1,0 +1,378 @@
+"""Host side: worker processes, the per-call watchdog, the tools endpoint, and the warm pool.
+
+The host never trusts a worker: every frame is size-checked and parsed as JSON only, tool
+names are checked against the tools the caller passed, argument sizes and call counts are
+bounded, and the wall-clock deadline is enforced here (a worker that overruns is killed with
+SIGKILL and replaced). A worker is recycled after any limit violation, after a policy
+violation, after a crash, and after ``max_calls_per_worker`` calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+
+from sandbox.limits import ERROR_CLASSES, Limits, Result, one_line
+from sandbox.protocol import DeadlineExceeded, FrameTooLarge, HostChannel, ProtocolError
+
+log = logging.getLogger("sandbox")
+
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from sandbox._worker import main; main()"
+_PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_STARTUP_SECONDS = 20.0
+_RECYCLE_ERRORS = frozenset({"Timeout", "MemoryLimit", "OutputLimit", "CrashedWorker",
+                             "PolicyViolation"})
+#: Layers every worker should report active; a missing one is warned about (once).
+EXPECTED_LAYERS = ("unprivileged_uid", "user_namespace", "network_namespace", "filesystem",
+                   "capabilities", "rlimits", "no_new_privs", "seccomp")
+
+
+class SandboxWarning(RuntimeWarning):
+    """A protection layer is not available on this machine (see ``sandbox.doctor()``)."""
+
+
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_missing(layers: Mapping[str, Any]) -> None:
+    for name in EXPECTED_LAYERS:
+        info = layers.get(name) or {"active": False, "detail": "not reported by the worker"}
+        if info.get("active"):
+            continue
+        with _warned_lock:
+            if name in _warned:
+                continue
+            _warned.add(name)
+        text = f"sandbox layer {name!r} is NOT active: {info.get('detail')}"
+        log.warning(text)
+        warnings.warn(text, SandboxWarning, stacklevel=4)
+
+
+def _all_alive() -> set[int]:
+    return {w.pid for w in list(_LIVE_WORKERS) if w.proc.poll() is None}
+
+
+_LIVE_WORKERS: weakref.WeakSet[WorkerProcess] = weakref.WeakSet()
+
+
+def live_worker_pids() -> set[int]:
+    """PIDs of worker processes started by this host that are still running."""
+    return _all_alive()
+
+
+class WorkerProcess:
+    """One pre-started worker: its process, scratch directory and RPC channel."""
+
+    def __init__(self, limits: Limits, *, max_calls: int = 1000,
+                 isolate: bool = True, seccomp: bool = True) -> None:
+        self.limits = limits
+        self.max_calls = max_calls
+        self.calls = 0
+        self.cpu_used = 0.0
+        self.cpu_lifetime = max(60, int(limits.cpu_seconds * 20))
+        self.layers: dict[str, Any] | None = None
+        self.dead = False
+        self.scratch = tempfile.mkdtemp(prefix="sandbox-")
+        if os.geteuid() == 0:
+            os.chown(self.scratch, 65534, 65534)
+            os.chmod(self.scratch, 0o700)
+        config = {
+            "scratch": self.scratch, "memory_mb": limits.memory_mb,
+            "max_file_mb": limits.max_file_mb, "max_open_files": limits.max_open_files,
+            "cpu_lifetime_seconds": self.cpu_lifetime, "isolate": isolate,
+            "seccomp": seccomp, "keep_stderr": bool(os.environ.get("SANDBOX_WORKER_STDERR")),
+        }
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _BOOT, _PKG_PARENT, orjson.dumps(config).decode()],
+                stdin=to_worker_r, stdout=from_worker_w,
+                stderr=None if config["keep_stderr"] else subprocess.DEVNULL,
+                env={}, cwd=self.scratch, close_fds=True, start_new_session=True,
+            )
+        finally:
+            os.close(to_worker_r)
+            os.close(from_worker_w)
+        self.pid = self.proc.pid
+        self.channel = HostChannel(from_worker_r, to_worker_w)
+        self.started = time.monotonic()
+        _LIVE_WORKERS.add(self)
+        self._finalizer = weakref.finalize(self, _reap, self.proc, self.channel, self.scratch)
+
+    def wait_ready(self, timeout: float = _STARTUP_SECONDS) -> dict[str, Any]:
+        """Read the worker's ready report (layers it managed to activate)."""
+        if self.layers is None:
+            message = self.channel.receive(time.monotonic() + timeout, 1 << 20)
+            if message.get("op") != "ready" or not isinstance(message.get("layers"), dict):
+                raise ProtocolError("worker did not report ready")
+            self.layers = message["layers"]
+            _warn_missing(self.layers)
+        return self.layers
+
+    def kill(self) -> None:
+        """Kill the process, close the pipes, remove the scratch directory."""
+        self.dead = True
+        self._finalizer()
+
+    def exit_signal(self, wait: float = 2.0) -> int | None:
+        """The signal that ended the process (after EOF), or None."""
+        try:
+            code = self.proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            return None
+        return -code if code < 0 else None
+
+    def run(self, source: str, entry: str, kwargs: Mapping[str, Any],
+            tools: Mapping[str, Callable[..., Any]], limits: Limits,
+            restricted: bool = True) -> Result:
+        """Run one call on this worker (the caller owns the worker exclusively)."""
+        self.wait_ready()  # failures here propagate: the caller reports CrashedWorker
+        calls: list[dict[str, Any]] = []
+        deadline = time.monotonic() + limits.wall_seconds
+        try:
+            request = {"op": "call", "source": source, "entry": entry, "kwargs": dict(kwargs),
+                       "limits": limits.to_json(), "restricted": restricted}
+            try:
+                self.channel.send(request, deadline)
+            except TypeError as exc:
+                return Result(False, error="Error",
+                              message=f"TypeError: kwargs must be JSON values: {exc}")
+            max_frame = limits.max_return_bytes + limits.max_stdout_bytes * 4 + 65536
+            max_frame = max(max_frame, limits.max_tool_arg_bytes + 65536)
+            while True:
+                message = self.channel.receive(deadline, max_frame)
+                op = message.get("op")
+                if op == "tool":
+                    if len(calls) >= limits.max_tool_calls:
+                        self.kill()
+                        return Result(False, error="OutputLimit", tool_calls=calls,
+                                      message=f"more than {limits.max_tool_calls} tool calls")
+                    paused = time.monotonic()
+                    reply = self._tool(message, tools, limits, calls)
+                    deadline += time.monotonic() - paused  # host tool time is not charged
+                    self.channel.send(reply, deadline)
+                elif op == "done":
+                    return self._finish(message, limits, calls)
+                else:
+                    raise ProtocolError(f"unexpected frame {str(op)[:40]!r} from worker")
+        except DeadlineExceeded:
+            self.kill()
+            return Result(False, error="Timeout", tool_calls=calls,
+                          message=f"wall-clock limit of {limits.wall_seconds} s exceeded")
+        except FrameTooLarge as exc:
+            self.kill()
+            return Result(False, error="OutputLimit", message=str(exc), tool_calls=calls)
+        except ProtocolError as exc:
+            sig = self.exit_signal()
+            self.kill()
+            return self._died(sig, exc, limits, calls)
+
+    def _tool(self, message: dict[str, Any], tools: Mapping[str, Callable[..., Any]],
+              limits: Limits, calls: list[dict[str, Any]]) -> dict[str, Any]:
+        name = message.get("name")
+        arguments = message.get("arguments")
+        record: dict[str, Any] = {"name": name if isinstance(name, str) else repr(name)[:100],
+                                  "arguments": arguments if isinstance(arguments, dict) else {},
+                                  "result": None, "error": None}
+        calls.append(record)
+        if not isinstance(name, str) or not isinstance(arguments, dict):
+            record["error"] = "malformed tool call"
+        elif name not in tools or name.startswith("_"):
+            record["error"] = f"undeclared tool {name!r}"
+        else:
+            try:
+                result = tools[name](**arguments)
+                orjson.dumps(result)
+            except Exception as exc:
+                record["error"] = one_line(f"{type(exc).__name__}: {exc}",
+                                           limits.max_message_chars)
+            else:
+                record["result"] = result
+        if record["error"] is not None:
+            return {"ok": False, "error": record["error"]}
+        return {"ok": True, "result": record["result"]}
+
+    def _finish(self, message: dict[str, Any], limits: Limits,
+                calls: list[dict[str, Any]]) -> Result:
+        self.calls += 1
+        cpu = message.get("cpu")
+        if isinstance(cpu, int | float):
+            self.cpu_used = float(cpu)
+        stdout = message.get("stdout")
+        stdout = stdout[: limits.max_stdout_bytes + 40] if isinstance(stdout, str) else ""
+        if message.get("ok") is True:
+            return Result(True, value=message.get("value"), stdout=stdout, tool_calls=calls)
+        error = message.get("error")
+        if error not in ERROR_CLASSES:
+            error = "Error"
+        text = message.get("message")
+        text = one_line(text if isinstance(text, str) else "", limits.max_message_chars)
+        return Result(False, error=error, message=text, stdout=stdout, tool_calls=calls)
+
+    def _died(self, sig: int | None, exc: Exception, limits: Limits,
+              calls: list[dict[str, Any]]) -> Result:
+        if sig in (signal.SIGPROF, signal.SIGXCPU):
+            return Result(False, error="Timeout", tool_calls=calls,
+                          message=f"CPU limit of {limits.cpu_seconds} s exceeded")
+        what = f"signal {signal.Signals(sig).name}" if sig else str(exc)
+        return Result(False, error="CrashedWorker", tool_calls=calls,
+                      message=f"the worker process died ({what})")
+
+    def needs_recycle(self, result: Result | None) -> bool:
+        if self.dead or self.proc.poll() is not None:
+            return True
+        if result is not None and result.error in _RECYCLE_ERRORS:
+            return True
+        if self.calls >= self.max_calls:
+            return True
+        return self.cpu_used + self.limits.cpu_seconds + 2 >= self.cpu_lifetime
+
+
+def _reap(proc: subprocess.Popen[bytes], channel: HostChannel, scratch: str) -> None:
+    with contextlib.suppress(OSError):
+        proc.kill()
+    channel.close()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+class Sandbox:
+    """A warm pool of confined workers; thread-safe; use as a context manager.
+
+    ``box.run(...)`` takes an idle worker (waiting if all are busy), runs the call, and puts
+    the worker back, or replaces it when it must be recycled. Calls whose limits need more
+    memory or CPU than the pool's workers were started with, and calls with the language
+    layer disabled (a test-only switch), run on a one-shot worker that is discarded after.
+    """
+
+    def __init__(self, workers: int = 4, limits: Limits | None = None,
+                 max_calls_per_worker: int = 1000) -> None:
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.size = workers
+        self.limits = limits or Limits()
+        self.max_calls_per_worker = max_calls_per_worker
+        self._idle: queue.LifoQueue[WorkerProcess] = queue.LifoQueue()
+        self._all: set[WorkerProcess] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self._closed = False
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _spawn(self, limits: Limits | None = None) -> WorkerProcess:
+        return WorkerProcess(limits or self.limits, max_calls=self.max_calls_per_worker)
+
+    def start(self) -> None:
+        """Start all workers in parallel and wait until each has confined itself."""
+        with self._lock:
+            if self._started:
+                return
+            if self._closed:
+                raise RuntimeError("this Sandbox is closed")
+            self._started = True
+            fresh = [self._spawn() for _ in range(self.size)]
+            self._all.update(fresh)
+        for worker in fresh:
+            try:
+                worker.wait_ready()
+            except (ProtocolError, DeadlineExceeded):
+                worker.kill()
+        for worker in fresh:
+            self._idle.put(worker if not worker.dead else self._replace(worker))
+
+    def _replace(self, worker: WorkerProcess) -> WorkerProcess:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            if self._closed:
+                raise RuntimeError("this Sandbox is closed")
+            fresh = self._spawn()
+            self._all.add(fresh)
+        return fresh
+
+    def layers(self) -> dict[str, Any]:
+        """The layer report of one live worker (starts the pool if needed)."""
+        self.start()
+        worker = self._idle.get()
+        try:
+            return dict(worker.wait_ready())
+        finally:
+            self._idle.put(worker)
+
+    def run(self, source: str, entry: str = "main", kwargs: Mapping[str, Any] | None = None,
+            tools: Mapping[str, Callable[..., Any]] | None = None,
+            limits: Limits | None = None, *, _language_layer: bool = True) -> Result:
+        """Run ``entry(tools, **kwargs)`` from ``source`` in a confined worker."""
+        limits = limits or self.limits
+        kwargs = kwargs or {}
+        tools = tools or {}
+        if (not _language_layer or limits.memory_mb > self.limits.memory_mb
+                or limits.max_file_mb != self.limits.max_file_mb
+                or limits.max_open_files != self.limits.max_open_files
+                or limits.cpu_seconds > max(self.limits.cpu_seconds, 10)):
+            return _one_shot(source, entry, kwargs, tools, limits, _language_layer)
+        self.start()
+        worker = self._idle.get()
+        result: Result | None = None
+        try:
+            try:
+                result = worker.run(source, entry, kwargs, tools, limits)
+            except (ProtocolError, DeadlineExceeded) as exc:  # died while starting
+                worker.kill()
+                result = Result(False, error="CrashedWorker",
+                                message=f"worker failed to start: {exc}")
+            return result
+        finally:
+            if worker.needs_recycle(result):
+                try:
+                    worker = self._replace(worker)
+                except RuntimeError:
+                    worker = None  # type: ignore[assignment]
+            if worker is not None:
+                self._idle.put(worker)
+
+    def close(self) -> None:
+        """Kill every worker and remove their scratch directories."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+
+
+def _one_shot(source: str, entry: str, kwargs: Mapping[str, Any],
+              tools: Mapping[str, Callable[..., Any]], limits: Limits,
+              restricted: bool) -> Result:
+    worker = WorkerProcess(limits)
+    try:
+        try:
+            return worker.run(source, entry, kwargs, tools, limits, restricted=restricted)
+        except (ProtocolError, DeadlineExceeded) as exc:
+            return Result(False, error="CrashedWorker", message=f"worker failed to start: {exc}")
+    finally:
+        worker.kill()

@@ -1,0 +1,152 @@
+"""Wire format between host and worker: length-prefixed orjson frames over two pipes.
+
+A frame is a 4-byte big-endian length followed by that many bytes of JSON (an object).
+JSON only: nothing the worker sends is ever unpickled or evaluated by the host, and every
+frame is size-checked before it is read into memory.
+
+The worker side uses plain blocking I/O (it has nothing else to do). The host side uses
+non-blocking descriptors and ``poll`` with a deadline, so a hostile worker that stops
+reading or writing can never hang the host: the watchdog is simply the deadline here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import struct
+import time
+from typing import Any
+
+import orjson
+
+HEADER = struct.Struct(">I")
+#: Hard ceiling for any frame, whatever the limits say.
+ABSOLUTE_MAX_FRAME = 64 * 1024 * 1024
+
+
+class ProtocolError(Exception):
+    """The peer broke the framing (bad length, bad JSON, closed pipe)."""
+
+
+class FrameTooLarge(ProtocolError):
+    """The peer announced a frame larger than allowed."""
+
+
+class DeadlineExceeded(Exception):
+    """The deadline passed while waiting for the peer."""
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """Serialise one message into a frame (header + JSON)."""
+    payload = orjson.dumps(message)
+    return HEADER.pack(len(payload)) + payload
+
+
+# ---------------------------------------------------------------- worker side (blocking)
+
+
+def write_frame_blocking(fd: int, message: dict[str, Any]) -> None:
+    """Write a whole frame to ``fd`` (blocking)."""
+    data = memoryview(encode(message))
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def _read_exact_blocking(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise ProtocolError("peer closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame_blocking(fd: int, max_size: int = ABSOLUTE_MAX_FRAME) -> dict[str, Any]:
+    """Read one frame from ``fd`` (blocking) and decode it."""
+    (size,) = HEADER.unpack(_read_exact_blocking(fd, HEADER.size))
+    if size > max_size:
+        raise FrameTooLarge(f"frame of {size} bytes exceeds {max_size}")
+    message = orjson.loads(_read_exact_blocking(fd, size))
+    if not isinstance(message, dict):
+        raise ProtocolError("frame is not a JSON object")
+    return message
+
+
+# ---------------------------------------------------------------- host side (deadlines)
+
+
+class HostChannel:
+    """Host end of a worker's pipes: non-blocking, deadline-bounded frame I/O."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        os.set_blocking(read_fd, False)
+        os.set_blocking(write_fd, False)
+        self.read_fd = read_fd
+        self.write_fd = write_fd
+        self._buffer = bytearray()
+        self._rpoll = select.poll()
+        self._rpoll.register(read_fd, select.POLLIN)
+        self._wpoll = select.poll()
+        self._wpoll.register(write_fd, select.POLLOUT)
+
+    @staticmethod
+    def _timeout_ms(deadline: float | None) -> int | None:
+        if deadline is None:
+            return None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded()
+        return max(1, int(remaining * 1000) + 1)
+
+    def send(self, message: dict[str, Any], deadline: float | None) -> None:
+        """Write one frame, giving up (``DeadlineExceeded``) if the worker stops reading."""
+        data = memoryview(encode(message))
+        while data:
+            try:
+                written = os.write(self.write_fd, data)
+            except BlockingIOError:
+                self._wpoll.poll(self._timeout_ms(deadline))
+                continue
+            except (BrokenPipeError, OSError) as exc:
+                raise ProtocolError(f"worker channel closed: {exc}") from None
+            data = data[written:]
+
+    def _fill(self, want: int, deadline: float | None) -> None:
+        while len(self._buffer) < want:
+            try:
+                chunk = os.read(self.read_fd, max(65536, want - len(self._buffer)))
+            except BlockingIOError:
+                self._rpoll.poll(self._timeout_ms(deadline))
+                continue
+            if not chunk:
+                raise ProtocolError("worker closed the channel")
+            self._buffer += chunk
+
+    def receive(self, deadline: float | None, max_size: int) -> dict[str, Any]:
+        """Read one frame; ``FrameTooLarge`` before reading an oversized body."""
+        self._fill(HEADER.size, deadline)
+        (size,) = HEADER.unpack_from(self._buffer)
+        if size > min(max_size, ABSOLUTE_MAX_FRAME):
+            raise FrameTooLarge(f"worker sent a frame of {size} bytes (limit {max_size})")
+        self._fill(HEADER.size + size, deadline)
+        payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
+        del self._buffer[: HEADER.size + size]
+        try:
+            message = orjson.loads(payload)
+        except orjson.JSONDecodeError as exc:
+            raise ProtocolError(f"worker sent invalid JSON: {exc}") from None
+        if not isinstance(message, dict):
+            raise ProtocolError("worker sent a frame that is not a JSON object")
+        return message
+
+    def close(self) -> None:
+        """Close both descriptors (idempotent)."""
+        for fd in (self.read_fd, self.write_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.read_fd = self.write_fd = -1
