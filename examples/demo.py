@@ -72,7 +72,8 @@ def main() -> None:
     print("  " + log.stdout.strip().replace("\n", "\n  "))
 
     banner("4. call cancel_order on an order no trajectory has seen")
-    print(lib.source("cancel_order").split('"""\n', 3)[-1].rstrip())
+    source = lib.source("cancel_order")
+    print("  " + source[source.index("def cancel_order"):].rstrip().replace("\n", "\n  "))
     shop = ShopEnv.seeded(0)
     seen = {t["inputs"].get("order_id") for t in _stored(target / "cancel_order")}
     order_id = next(
