@@ -71,6 +71,8 @@ def _gunzip(data: bytes, name: str, limit: int) -> bytes:
     if len(out) > limit or inflater.unconsumed_tail:
         raise TrajectoryError(f"file decompresses to more than the {_size(limit)} limit",
                               path=name, hint=f"split it, or raise {ENV_MAX_BYTES}")
+    if not inflater.eof:
+        raise TrajectoryError("gzip data ends early", path=name, hint="the file looks truncated")
     return out
 
 
@@ -80,20 +82,22 @@ def _size(n: int) -> str:
 
 def decode_bytes(raw: bytes, name: str) -> str:
     """Text of a file: BOM-marked UTF-8/16/32, else strict UTF-8."""
-    encoding = "utf-8"
+    encoding, guessed = "utf-8", False
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             raw, encoding = raw[len(bom):], codec
             break
+    else:
+        if b"\x00" in raw[:4]:  # UTF-16/32 without a BOM: JSON's first bytes tell which
+            encoding, guessed = json.detect_encoding(raw), True
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        if encoding == "utf-8" and b"\x00" in raw[:64]:
-            problem = "looks like UTF-16 without a byte-order mark"
-        else:
-            problem = f"not {encoding.upper()} text (byte 0x{raw[exc.start]:02x} at offset " \
-                      f"{exc.start}, line {line})"
+        problem = f"not {encoding.upper()} text (byte 0x{raw[exc.start]:02x} at offset " \
+                  f"{exc.start}, line {line})"
+        if guessed:
+            problem = "binary data, not JSON text"
         raise TrajectoryError(problem, path=name,
                               hint="trajectories are JSON in UTF-8; re-encode the file "
                                    "(e.g. iconv -t UTF-8)") from None
@@ -153,7 +157,7 @@ def _jsonl(text: str, name: str) -> list[tuple[int, Any]] | None:
 
 
 def _syntax_error(exc: json.JSONDecodeError, text: str, name: str) -> TrajectoryError:
-    truncated = exc.pos >= len(text.rstrip())
+    truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
     return TrajectoryError(
         f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
         path=name,
