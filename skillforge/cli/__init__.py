@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "run": "run:run",
     "verify": "promote:verify",
     "export": "export_cmd:export",
+    "search": "search:search",
+    "serve": "serve:serve",
     "inspect": "inspect:inspect",
     "doctor": "doctor:doctor",
 }
