@@ -6,7 +6,7 @@ import time
 
 import click
 
-from .common import emit_json, info, json_option, library
+from .common import emit_json, json_option, library
 
 
 @click.command()
@@ -35,7 +35,6 @@ def promote(
     if as_json:
         emit_json({"ok": True, **result.as_dict(), "seconds": round(elapsed, 3)})
         return
-    info(f"compiled {name} with the {result.manifest['compiler']} compiler")
     click.echo(
         f"promoted {result.name} v{result.version}  "
         f"({result.manifest['verification']['summary']}, commit {result.commit[:10]}, "
