@@ -57,7 +57,7 @@ def main() -> None:
         )
 
     banner("3. the library")
-    for skill in lib.list():
+    for skill in lib.list_skills():
         params = ", ".join(skill["parameters"])
         print(f"  {skill['name']}({params})")
         print(f"      {skill['description'][:100]}")

@@ -99,32 +99,46 @@ class SkillLibrary:
     def promote(
         self,
         trajectories: Iterable[TrajectoryInput],
-        name: str,
+        name: str | None = None,
         *,
-        compiler: str = "trace",
+        compiler: str = "auto",
+        model: str | None = None,
+        api_base: str | None = None,
+        rounds: int | None = None,
+        no_cache: bool = False,
     ) -> PromoteResult:
         """Compile, verify and commit trajectories as the skill ``name`` (v1, then v2...).
 
         Promoting an existing skill again compiles from its stored trajectories plus the
         new ones, so every version is verified against everything it has ever seen.
+        ``compiler`` is ``trace``, ``llm`` or ``auto`` (trace first, then the configured
+        model if that fails); ``name`` may be None only when a model is there to propose it.
+        ``model``/``api_base``/``rounds`` override the configuration (see skillforge.config).
         """
-        from .compile import compile_trace
+        from .compile.choose import COMPILERS, compile_verified
+        from .compile.llm_cache import ResponseCache
         from .compile.naming import validate_skill_name
+        from .config import load_config
         from .folder import build_files
         from .verify import verify
 
-        validate_skill_name(name)
-        if compiler not in ("trace", "auto"):
+        if name is not None:
+            validate_skill_name(name)
+        if compiler not in COMPILERS:
             raise InputError(
                 f"compiler {compiler!r} is not available",
                 field="--compiler",
-                hint="use --compiler trace (the LLM compiler needs the llm extra and a model)",
+                hint="use --compiler trace, llm or auto",
             )
+        llm_config = load_config(
+            model=model, api_base=api_base, rounds=rounds, no_cache=no_cache,
+            skills_dir=self.path,
+        )
         store = self.store.require()
         new, labels = self._load(trajectories)
         with store.lock():
             store.recover()
-            old, old_labels = self._stored_trajectories(name)
+            old, old_labels = self._stored_trajectories(name) if name else ([], [])
             known = {t.sha256() for t in old}
             fresh = [
                 (t, lbl) for t, lbl in zip(new, labels, strict=True) if t.sha256() not in known
@@ -136,15 +150,19 @@ class SkillLibrary:
                     f"skill {name!r} already holds every one of these trajectories",
                     hint="pass new runs to make a new version",
                 )
-            draft = compile_trace(trajs, name, all_labels)
-            report = verify(self.sandbox, draft.source, name, trajs, all_labels)
-            if not report.ok:
-                raise VerificationError(
-                    f"the compiled skill {name!r} failed verification: "
-                    + "; ".join(report.problems()[:3]),
-                    report=report.as_dict(),
-                    hint="run `skillforge inspect` on the trajectories to see what was compiled",
-                )
+            draft, report = compile_verified(
+                trajs,
+                all_labels,
+                name=name,
+                compiler=compiler,
+                config=llm_config,
+                verify_fn=lambda source, entry: verify(
+                    self.sandbox, source, entry, trajs, all_labels
+                ),
+                cache=ResponseCache.for_skills_dir(store.root),
+                taken_names=set(store.names()),
+            )
+            name = draft.name
             version = max(store.versions(name), default=0) + 1
             files, manifest = build_files(draft, report, trajs, version)
             message = _commit_message(name, version, manifest, trajs)
@@ -194,7 +212,7 @@ class SkillLibrary:
     def source(self, name: str) -> str:
         return (self.store.require_skill(name) / "skill.py").read_text()
 
-    def list(self) -> list[dict[str, Any]]:
+    def list_skills(self) -> list[dict[str, Any]]:
         """A summary of every skill (name, version, description, parameters, tools)."""
         out = []
         for name in self.names():

@@ -12,7 +12,7 @@ from .common import emit_json, json_option, library
 @click.pass_context
 def list_skills(ctx: click.Context, as_json: bool) -> None:
     """List the skills in the skills directory."""
-    skills = library(ctx).list()
+    skills = library(ctx).list_skills()
     if as_json:
         emit_json(skills)
         return

@@ -89,8 +89,8 @@ def check(source: str, name: str, declared_tools: set[str]) -> StaticReport:
         problems.append(f"no top-level function named {name!r}")
     else:
         problems += _check_signature(entry, facts)
-    for node in ast.walk(tree):
-        problems += _check_node(node, declared_tools, facts)
+    for any_node in ast.walk(tree):
+        problems += _check_node(any_node, declared_tools, facts)
     facts.tools = sorted(set(facts.tools))
     return StaticReport(problems, facts)
 
