@@ -152,9 +152,18 @@ def build_files(
     report: VerificationReport,
     trajectories: list[Trajectory],
     version: int,
+    previous: dict[str, Any] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """Every file of the skill folder (relative path -> bytes), and the manifest."""
+    """Every file of the skill folder (relative path -> bytes), and the manifest.
+
+    ``previous`` (``{"source", "manifest"}`` of the version this one replaces) sets the
+    manifest's ``semver``: major/minor/patch by what changed (see skillforge.store.diff).
+    """
+    from .store.diff import semver_for
+
     manifest = build_manifest(draft, report, trajectories, version)
+    manifest["semver"] = semver_for(previous, {"source": draft.source, "manifest": manifest},
+                                    draft.name)
     files = {
         "skill.py": draft.source.encode(),
         "skill.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode(),

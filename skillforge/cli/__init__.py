@@ -30,6 +30,13 @@ COMMANDS: dict[str, str] = {
     "serve": "serve:serve",
     "inspect": "inspect:inspect",
     "doctor": "doctor:doctor",
+    "log": "history:log",
+    "diff": "history:diff",
+    "review": "history:review",
+    "accept": "history:accept",
+    "reject": "history:reject",
+    "rollback": "history:rollback",
+    "blame": "history:blame",
 }
 
 

@@ -1,14 +1,16 @@
 """The git-backed skills directory: init, atomic commit of one skill, versions, reads.
 
-A promotion is one commit that touches only ``<skills dir>/<name>/``.  It is built with
-git plumbing on a private index (so the user's index and other files are never touched),
+A promotion is one commit that touches only ``<skills dir>/<name>/``.  Its tree is spliced
+from HEAD's with plumbing (so the user's index and other files are never touched), it is
 published by a compare-and-swap ``update-ref`` (so a concurrent writer can't be lost), and
-the folder is moved into place by rename.  A journal makes the sequence restartable: a
-crash before the ref moves leaves the old state; after it, the next open finishes the job.
+the folder, written whole in a private staging directory, is moved into place by rename.
+A journal makes the sequence restartable: a crash before the ref moves leaves the old
+state; after it, the next process to take the lock finishes the job (folder, tag, index).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,16 +19,20 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..errors import NotInitializedError, SkillNotFoundError, StoreError
+from ..errors import LockTimeoutError, NotInitializedError, SkillNotFoundError, StoreError
 from .git import Git
 from .lock import locked
+from .trees import blob_sha, build_tree, folder_files, ls_blobs, splice, write_folder
 
 MARKER = "skillforge.toml"
 STATE_DIR = ".skillforge"
+ZERO = "0" * 40
 _MARKER_TEXT = (
     "# A skillforge skills directory. Each folder here is one skill.\n[skills]\nformat = 1\n"
 )
+_GITIGNORE = f"{STATE_DIR}/\n__pycache__/\n.pytest_cache/\n"
 
 
 @dataclass(frozen=True)
@@ -56,19 +62,34 @@ class SkillStore:
             git.run("init", "-q", "-b", "main")
         if store.initialized():
             return store
-        (store.root / ".gitignore").write_text(f"{STATE_DIR}/\n")
-        (store.root / MARKER).write_text(_MARKER_TEXT)
+        files = {".gitignore": _GITIGNORE.encode(), MARKER: _MARKER_TEXT.encode()}
         with store.lock():
-            store._commit_paths(
-                {name: store.root / name for name in (".gitignore", MARKER)},
-                "skills: initialise skillforge skills directory",
-            )
+            store.branch_ref()
+            tmp = Path(tempfile.mkdtemp(dir=store._tmp()))
+            write_folder(tmp, files)
+            tree = build_tree(store.git, store._tmp(), folder_files(tmp))
+            shutil.rmtree(tmp)
+            head = store.head()
+            parts = store.prefix.split("/") if store.prefix else []
+            if parts:
+                root_tree = splice(store.git, head or None, parts, tree)
+            else:
+                root_tree = _merge_root(store.git, head, tree)
+            message = "skills: initialise skillforge skills directory\n"
+            parents = ["-p", head] if head else []
+            sha = store.git.run("commit-tree", root_tree, *parents, input=message).strip()
+            ref = store.branch_ref()
+            store.git.run("update-ref", "-m", message.strip(), ref, sha, head or ZERO)
+            for rel, data in files.items():
+                (store.root / rel).write_bytes(data)
+            store._sync_index([store.repo_path(rel) for rel in files])
         return store
 
     def initialized(self) -> bool:
         return (self.root / MARKER).is_file()
 
     def require(self) -> SkillStore:
+        """The store, after checking it exists; finishes a crashed promotion if it can."""
         if not self.root.is_dir():
             raise NotInitializedError(
                 "skills directory does not exist",
@@ -81,6 +102,9 @@ class SkillStore:
                 path=str(self.root),
                 hint=f"run `skillforge init {self.root}`",
             )
+        if (self.state / "journal.json").exists():
+            with contextlib.suppress(LockTimeoutError), self.lock(timeout=0):
+                self.recover()
         return self
 
     @property
@@ -88,8 +112,9 @@ class SkillStore:
         """Git run at the repository's top level, so every path we pass is repo-relative."""
         if self._git is None:
             here = Git(self.root)
-            self._prefix = here.run("rev-parse", "--show-prefix").strip().rstrip("/")
-            self._git = Git(Path(here.run("rev-parse", "--show-toplevel").strip()))
+            out = here.run("rev-parse", "--show-prefix", "--show-toplevel").splitlines()
+            self._prefix = out[0].strip().rstrip("/") if len(out) > 1 else ""
+            self._git = Git(Path(out[-1].strip()))
         return self._git
 
     @property
@@ -103,7 +128,8 @@ class SkillStore:
     def repo_path(self, *parts: str) -> str:
         return "/".join(p for p in (self.prefix, *parts) if p)
 
-    def lock(self, timeout: float | None = None):  # type: ignore[no-untyped-def]
+    def lock(self, timeout: float | None = None) -> contextlib.AbstractContextManager[None]:
+        """The directory's inter-process lock (bounded wait, env SKILLFORGE_LOCK_TIMEOUT)."""
         wait = (
             timeout if timeout is not None else float(os.environ.get("SKILLFORGE_LOCK_TIMEOUT", 60))
         )
@@ -129,148 +155,216 @@ class SkillStore:
 
     def require_skill(self, name: str) -> Path:
         if not self.exists(name):
-            known = ", ".join(self.names()) or "none yet"
+            known = ", ".join(self.names()[:20]) or "none yet"
             raise SkillNotFoundError(
                 f"no skill named {name!r}", path=str(self.root), hint=f"skills: {known}"
             )
         return self.root / name
 
+    def head(self, ref: str = "HEAD") -> str:
+        """The commit ``ref`` points at ('' for an unborn branch or a missing ref)."""
+        return self.git.run("rev-parse", "-q", "--verify", f"{ref}^{{commit}}", check=False).strip()
+
+    def branch_ref(self) -> str:
+        """The checked-out branch (``refs/heads/...``); refuses a detached HEAD."""
+        ref = self.git.run("symbolic-ref", "-q", "HEAD", check=False).strip()
+        if not ref:
+            raise StoreError(
+                "the repository is on a detached HEAD",
+                path=str(self.root),
+                hint="check out a branch (git switch main) before changing skills",
+            )
+        return ref
+
     def versions(self, name: str) -> list[int]:
-        out = self.git.run("tag", "--list", f"skill/{name}/v*")
+        """Version numbers of ``name``, from its tags (a prefix lookup, not a tag scan)."""
+        out = self.git.run("for-each-ref", "--format=%(refname)", f"refs/tags/skill/{name}/")
         found = []
         for line in out.split():
-            match = re.fullmatch(rf"skill/{re.escape(name)}/v(\d+)", line)
+            match = re.fullmatch(rf"refs/tags/skill/{re.escape(name)}/v(\d+)", line)
             if match:
                 found.append(int(match.group(1)))
         return sorted(found)
 
-    def read_at(self, name: str, version: int, relpath: str) -> str:
-        tag = f"skill/{name}/v{version}"
-        if version not in self.versions(name):
+    def version_commit(self, name: str, version: int) -> str:
+        sha = self.head(f"refs/tags/skill/{name}/v{version}")
+        if not sha:
+            known = ", ".join(f"v{v}" for v in self.versions(name)) or "none"
             raise SkillNotFoundError(
-                f"{name} has no version {version}", hint="see `skillforge log`"
+                f"{name} has no version {version}", hint=f"versions: {known} (see `skillforge log`)"
             )
-        return self.git.run("show", f"{tag}:{self.repo_path(name, relpath)}")
+        return sha
+
+    def read_at(self, name: str, version: int, relpath: str) -> str:
+        sha = self.version_commit(name, version)
+        return self.git.run("show", f"{sha}:{self.repo_path(name, relpath)}")
+
+    def files_at(self, commit: str, name: str) -> dict[str, bytes]:
+        """Every file of ``name``'s folder as committed in ``commit``."""
+        from .trees import read_tree_files, subtree
+
+        tree = subtree(self.git, commit, self.repo_path(name))
+        return read_tree_files(self.git, tree) if tree else {}
 
     # -- writing -------------------------------------------------------------------
     def commit_skill(
-        self, name: str, files: dict[str, bytes], message: str, version: int | None = None
+        self,
+        name: str,
+        files: dict[str, bytes],
+        message: str,
+        version: int | None = None,
+        *,
+        review: bool = False,
     ) -> CommitInfo:
-        """Replace ``<name>/`` by ``files`` in one commit and tag it; caller holds the lock."""
-        self._refuse_unsafe_state(name)
+        """Replace ``<name>/`` by ``files`` in one commit and tag it; caller holds the lock.
+
+        With ``review`` the commit goes onto branch ``review/<name>`` instead, untagged and
+        invisible in the work tree until ``accept``.
+        """
+        ref = self.check_safe(name)
         version = version or (max(self.versions(name), default=0) + 1)
         staged = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self._tmp()))
-        for rel, data in files.items():
-            target = staged / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        sha = self._commit_paths(
-            {f"{name}/{rel}": staged / rel for rel in files},
-            message,
-            replace=name,
-            journal={"name": name, "staged": str(staged), "version": version},
+        write_folder(staged, files)
+        tree = build_tree(self.git, self._tmp(), folder_files(staged))
+        if review:
+            shutil.rmtree(staged, ignore_errors=True)
+            return self._commit_review(name, tree, message, version)
+        sha = self.publish(name, tree, message, ref=ref, staged=staged, tag=_tag(name, version))
+        return CommitInfo(sha, version, _tag(name, version))
+
+    def _commit_review(self, name: str, tree: str, message: str, version: int) -> CommitInfo:
+        review_ref = f"refs/heads/review/{name}"
+        if self.head(review_ref):
+            raise StoreError(
+                f"a review of {name} is already pending",
+                path=str(self.root),
+                hint=f"run `skillforge accept {name}` or `skillforge reject {name}` first",
+            )
+        head = self.head()
+        root = splice(self.git, head or None, self._parts(name), tree)
+        parents = ["-p", head] if head else []
+        sha = self.git.run("commit-tree", root, *parents, input=message).strip()
+        self.git.run("update-ref", "-m", f"review {name} v{version}", review_ref, sha, ZERO)
+        return CommitInfo(sha, version, f"review/{name}")
+
+    def _parts(self, name: str) -> list[str]:
+        return [*(self.prefix.split("/") if self.prefix else []), name]
+
+    def publish(
+        self,
+        name: str,
+        tree: str | None,
+        message: str,
+        *,
+        ref: str,
+        staged: Path | None,
+        tag: str | None,
+        extra_parent: str | None = None,
+        delete_ref: tuple[str, str] | None = None,
+        fast_forward: tuple[str, str] | None = None,
+    ) -> str:
+        """Commit ``tree`` as ``<name>/`` on top of ``ref`` and publish it (journaled).
+
+        The compare-and-swap ``update-ref`` fails if someone else moved the branch since we
+        read it; we then rebuild on the new tip (up to three times) unless they changed this
+        very skill, which we refuse rather than overwrite.  ``fast_forward`` = (commit,
+        base): when the branch is still at ``base``, publish ``commit`` itself.
+        """
+        expected: str | None = None
+        for _attempt in range(3):
+            head = self.head(ref)
+            folder = ls_blobs(self.git, head, self.repo_path(name))
+            current = json.dumps(sorted(folder.items()))
+            if expected is not None and current != expected:
+                raise StoreError(
+                    f"the skill {name} changed on {ref} while we were committing",
+                    path=str(self.root / name),
+                    hint="run the command again",
+                )
+            expected = current
+            if fast_forward and head == fast_forward[1]:
+                sha = fast_forward[0]  # the branch is where the change was made: no merge
+            else:
+                root = splice(self.git, head or None, self._parts(name), tree)
+                parents = [p for sha in (head, extra_parent) if sha for p in ("-p", sha)]
+                sha = self.git.run("commit-tree", root, *parents, input=message).strip()
+            new_paths = folder_files(staged) if staged else {}
+            journal = {
+                "name": name,
+                "commit": sha,
+                "ref": ref,
+                "staged": str(staged) if staged else None,
+                "tag": tag,
+                "delete_ref": list(delete_ref) if delete_ref else None,
+                "paths": sorted(self.repo_path(name, p) for p in {*folder, *new_paths}),
+            }
+            self._write_journal(journal)
+            try:
+                self.git.run("update-ref", "-m", message.splitlines()[0], ref, sha, head or ZERO)
+            except StoreError:
+                (self.state / "journal.json").unlink(missing_ok=True)
+                if self.head(ref) == head:
+                    raise
+                continue
+            self._finish(journal)
+            return sha
+        raise StoreError(
+            f"{ref} kept moving while we committed {name}",
+            path=str(self.root),
+            hint="stop other processes committing to this repository, then retry",
         )
-        return CommitInfo(sha, version, f"skill/{name}/v{version}")
+
+    def check_safe(self, name: str) -> str:
+        """Refuse a detached HEAD, an operation in progress or a dirty skill folder; return
+        the checked-out branch."""
+        ref = self.branch_ref()
+        git_dir = Path(self.git.run("rev-parse", "--absolute-git-dir").strip())
+        for marker in ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD"):
+            if (git_dir / marker).exists():
+                raise StoreError(
+                    f"a git operation is in progress ({marker})",
+                    path=str(self.root),
+                    hint="finish or abort it (e.g. git rebase --abort), then retry",
+                )
+        dirty = self.dirty_files(name)
+        if dirty:
+            raise StoreError(
+                f"the skill folder {name}/ has uncommitted changes ({', '.join(dirty[:3])})",
+                path=str(self.root / name),
+                hint=f"commit or discard them (git checkout -- {name}/) before changing it",
+            )
+        return ref
+
+    def dirty_files(self, name: str) -> list[str]:
+        """Files of ``<name>/`` that differ from HEAD, hashed here rather than by ``git
+        status`` (which reads and refreshes the whole index: 0.8 s at 10,000 skills)."""
+        committed = ls_blobs(self.git, self.head(), self.repo_path(name))
+        folder = self.root / name
+        on_disk = folder_files(folder) if folder.is_dir() else {}
+        changed = [rel for rel in committed if rel not in on_disk]
+        for rel, path in on_disk.items():
+            if committed.get(rel) != blob_sha(path.read_bytes()):
+                changed.append(rel)
+        return sorted(changed)
 
     def _tmp(self) -> Path:
         path = self.state / "tmp"
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def _refuse_unsafe_state(self, name: str) -> None:
-        git_dir = Path(self.git.run("rev-parse", "--absolute-git-dir").strip())
-        if not self.git.succeeds("symbolic-ref", "-q", "HEAD"):
-            raise StoreError(
-                "the repository is on a detached HEAD",
-                path=str(self.root),
-                hint="check out a branch before promoting",
-            )
-        for marker in ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD"):
-            if (git_dir / marker).exists():
-                raise StoreError(
-                    f"a git operation is in progress ({marker})",
-                    path=str(self.root),
-                    hint="finish or abort it, then promote again",
-                )
-        if self.exists(name):
-            dirty = self.git.run("status", "--porcelain", "--", self.repo_path(name) + "/")
-            if dirty.strip():
-                raise StoreError(
-                    f"the skill folder {name}/ has uncommitted changes",
-                    path=str(self.root / name),
-                    hint="commit or discard them (git checkout -- it) before promoting",
-                )
-
-    def _commit_paths(
-        self,
-        files: dict[str, Path],
-        message: str,
-        *,
-        replace: str | None = None,
-        journal: dict | None = None,
-    ) -> str:
-        """Commit ``files`` (path in the skills dir -> file on disk) on top of HEAD."""
-        git = self.git
-        head = git.run("rev-parse", "-q", "--verify", "HEAD", check=False).strip()
-        index_file = self._tmp() / f"index-{uuid.uuid4().hex}"
-        env = {"GIT_INDEX_FILE": str(index_file)}
-        try:
-            if head:
-                git.run("read-tree", head, env=env)
-            if replace:
-                git.run(
-                    "rm",
-                    "-r",
-                    "-q",
-                    "--cached",
-                    "--ignore-unmatch",
-                    "--",
-                    self.repo_path(replace),
-                    env=env,
-                )
-            rels = list(files)
-            blobs = git.run(
-                "hash-object",
-                "-w",
-                "--no-filters",
-                "--stdin-paths",
-                input="\n".join(str(files[rel]) for rel in rels) + "\n",
-            ).split()
-            entries = [
-                f"100644 {blob}\t{self.repo_path(rel)}"
-                for rel, blob in zip(rels, blobs, strict=True)
-            ]
-            git.run(
-                "update-index", "--add", "--index-info", input="\n".join(entries) + "\n", env=env
-            )
-            tree = git.run("write-tree", env=env).strip()
-        finally:
-            index_file.unlink(missing_ok=True)
-        parents = ["-p", head] if head else []
-        sha = git.run("commit-tree", tree, *parents, input=message).strip()
-        if journal is not None:
-            journal = {**journal, "commit": sha}
-            self._write_journal(journal)
-        ref = git.run("symbolic-ref", "-q", "HEAD", check=False).strip() or "HEAD"
-        git.run("update-ref", "-m", message.splitlines()[0], ref, sha, head or "0" * 40)
-        if journal is not None:
-            self._finish(journal)
-        else:
-            self._sync_index([self.repo_path(rel) for rel in files])
-        return sha
-
     # -- crash recovery ------------------------------------------------------------
-    def _write_journal(self, journal: dict) -> None:
+    def _write_journal(self, journal: dict[str, Any]) -> None:
         path = self.state / "journal.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(journal))
         os.replace(tmp, path)
 
-    def _finish(self, journal: dict) -> None:
-        """Publish a committed promotion into the work tree: swap folder, tag, sync index."""
-        name, staged = journal["name"], Path(journal["staged"])
+    def _finish(self, journal: dict[str, Any]) -> None:
+        """Publish a committed change into the work tree: swap folder, tag, sync index."""
+        name = journal["name"]
+        staged = Path(journal["staged"]) if journal.get("staged") else None
         target = self.root / name
-        if staged.exists():
+        if staged is not None and staged.exists():
             if target.exists():
                 trash = self._tmp() / f"old-{name}-{uuid.uuid4().hex}"
                 os.replace(target, trash)
@@ -278,19 +372,24 @@ class SkillStore:
                 shutil.rmtree(trash, ignore_errors=True)
             else:
                 os.replace(staged, target)
-        tag = f"skill/{name}/v{journal['version']}"
-        self.git.run("tag", "-f", tag, journal["commit"])
-        self._sync_index([self.repo_path(name)])
+        if journal.get("tag"):
+            self.git.run("update-ref", f"refs/tags/{journal['tag']}", journal["commit"])
+        if journal.get("delete_ref"):
+            ref, old = journal["delete_ref"]
+            if self.head(ref) == old:
+                self.git.run("update-ref", "-d", ref, old)
+        self._sync_index(journal["paths"])
         (self.state / "journal.json").unlink(missing_ok=True)
 
     def recover(self) -> None:
-        """Finish or discard a promotion a crash interrupted.  Call with the lock held."""
+        """Finish or discard a change a crash interrupted.  Call with the lock held."""
         path = self.state / "journal.json"
         if path.exists():
             journal = json.loads(path.read_text())
-            head = self.git.run("rev-parse", "-q", "--verify", "HEAD", check=False).strip()
-            reachable = bool(head) and self.git.succeeds(
-                "merge-base", "--is-ancestor", journal["commit"], head
+            tip = self.head(journal.get("ref") or "HEAD")
+            reachable = bool(tip) and (
+                tip == journal["commit"]
+                or self.git.succeeds("merge-base", "--is-ancestor", journal["commit"], tip)
             )
             if reachable:
                 self._finish(journal)
@@ -304,10 +403,29 @@ class SkillStore:
             for entry in tmp.iterdir():
                 if entry.is_dir():
                     shutil.rmtree(entry, ignore_errors=True)
-                elif entry.name.startswith("index-"):
+                else:
                     entry.unlink(missing_ok=True)
 
     def _sync_index(self, paths: list[str]) -> None:
-        """Make the user's index agree with HEAD for our paths only (their other staged
-        changes stay exactly as they were)."""
-        self.git.run("reset", "-q", "HEAD", "--", *paths)
+        """Make the user's index agree with the work tree for our paths only (their other
+        staged changes stay exactly as they were)."""
+        if paths:
+            self.git.run("update-index", "--add", "--remove", "--", *paths)
+
+
+def _tag(name: str, version: int) -> str:
+    return f"skill/{name}/v{version}"
+
+
+def _merge_root(git: Git, head: str, tree: str) -> str:
+    """HEAD's root tree plus the entries of ``tree`` (init at the top of a repository)."""
+    if not head:
+        return tree
+    entries: dict[str, str] = {}
+    for source in (head, tree):
+        for record in git.run("ls-tree", "-z", source).split("\0"):
+            if record:
+                meta, fname = record.split("\t", 1)
+                entries[fname] = meta
+    body = "".join(f"{meta}\t{fname}\0" for fname, meta in entries.items())
+    return git.run("mktree", "-z", input=body).strip()
