@@ -62,6 +62,8 @@ class PromoteResult:
     path: Path
     manifest: dict[str, Any]
     source: str
+    review: bool = False  # committed onto review/<name>, waiting for accept/reject
+    covered_by: str | None = None  # nothing promoted: this existing skill replays the runs
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,9 @@ class PromoteResult:
             "commit": self.commit,
             "tag": self.tag,
             "path": str(self.path),
+            "semver": self.manifest.get("semver"),
+            "review": self.review,
+            "covered_by": self.covered_by,
             "compiler": self.manifest["compiler"],
             "verification": self.manifest["verification"],
             "parameters": self.manifest["parameters"],
@@ -106,6 +111,8 @@ class SkillLibrary:
         api_base: str | None = None,
         rounds: int | None = None,
         no_cache: bool = False,
+        review: bool = False,
+        force: bool = False,
     ) -> PromoteResult:
         """Compile, verify and commit trajectories as the skill ``name`` (v1, then v2...).
 
@@ -114,6 +121,8 @@ class SkillLibrary:
         ``compiler`` is ``trace``, ``llm`` or ``auto`` (trace first, then the configured
         model if that fails); ``name`` may be None only when a model is there to propose it.
         ``model``/``api_base``/``rounds`` override the configuration (see skillforge.config).
+        ``review`` commits onto branch ``review/<name>`` for ``accept``/``reject``; unless
+        ``force``, runs an existing skill already replays promote nothing (``covered_by``).
         """
         from .compile.choose import COMPILERS, compile_verified
         from .compile.llm_cache import ResponseCache
@@ -138,6 +147,17 @@ class SkillLibrary:
         new, labels = self._load(trajectories)
         with store.lock():
             store.recover()
+            if not force:
+                from .dedupe import covering_skill
+
+                covered = covering_skill(self, new)
+                if covered is not None:
+                    cname, cversion = covered
+                    return PromoteResult(
+                        cname, cversion, store.head(f"refs/tags/skill/{cname}/v{cversion}"),
+                        f"skill/{cname}/v{cversion}", store.skill_dir(cname),
+                        self.manifest(cname), self.source(cname), covered_by=cname,
+                    )
             old, old_labels = self._stored_trajectories(name) if name else ([], [])
             known = {t.sha256() for t in old}
             fresh = [
@@ -164,11 +184,17 @@ class SkillLibrary:
             )
             name = draft.name
             version = max(store.versions(name), default=0) + 1
-            files, manifest = build_files(draft, report, trajs, version)
+            previous = (
+                {"source": self.source(name), "manifest": self.manifest(name)}
+                if store.exists(name)
+                else None
+            )
+            files, manifest = build_files(draft, report, trajs, version, previous=previous)
             message = _commit_message(name, version, manifest, trajs)
-            info = store.commit_skill(name, files, message, version=version)
+            info = store.commit_skill(name, files, message, version=version, review=review)
         return PromoteResult(
-            name, version, info.sha, info.tag, store.skill_dir(name), manifest, draft.source
+            name, version, info.sha, info.tag, store.skill_dir(name), manifest, draft.source,
+            review=review,
         )
 
     def _load(self, items: Iterable[TrajectoryInput]) -> tuple[list[Trajectory], list[str]]:
@@ -229,6 +255,65 @@ class SkillLibrary:
                 }
             )
         return out
+
+    # -- history: log, diff, review, accept, reject, rollback, blame ----------------
+    # Thin wrappers over skillforge.store.history / .review (the only code that runs git).
+    def log(self, name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Versions (and reviews) newest first, with compiler, trajectories, verification."""
+        from .store.history import log
+
+        return [e.as_dict() for e in log(self.store.require(), name, limit)]
+
+    def diff(self, name: str, a: str | None = None, b: str | None = None) -> dict[str, Any]:
+        """Behaviour changes (signature, tools, state-changing calls...) then the code diff."""
+        from .store.history import diff
+
+        return diff(self.store.require(), name, a, b)
+
+    def review(self) -> list[dict[str, Any]]:
+        """Pending reviews, each with its behaviour diff against the current version."""
+        from .store.review import pending, review_diff
+
+        store = self.store.require()
+        return [{**p, "diff": review_diff(store, p["name"])} for p in pending(store)]
+
+    def accept(self, name: str) -> dict[str, Any]:
+        """Publish the pending review of ``name`` (fast-forward or merge commit) and tag it."""
+        from .store.review import accept
+
+        store = self.store.require()
+        with store.lock():
+            store.recover()
+            info = accept(store, name)
+        return {"name": name, "version": info.version, "commit": info.sha, "tag": info.tag}
+
+    def reject(self, name: str, reason: str | None = None) -> dict[str, Any]:
+        """Drop the pending review of ``name``, recording why under a rejected/ tag."""
+        from .store.review import reject
+
+        store = self.store.require()
+        with store.lock():
+            store.recover()
+            return reject(store, name, reason)
+
+    def rollback(self, name: str, version: int | str) -> dict[str, Any]:
+        """A new version of ``name`` whose files are those of ``version`` (no history rewrite)."""
+        from .store.history import parse_version
+        from .store.review import rollback
+
+        store = self.store.require()
+        store.require_skill(name)
+        with store.lock():
+            store.recover()
+            info = rollback(store, name, parse_version(str(version)))
+        return {"name": name, "version": info.version, "commit": info.sha, "tag": info.tag,
+                "restored": parse_version(str(version))}
+
+    def blame(self, name: str) -> dict[str, Any]:
+        """Which version, commit, compiler and trajectories produced each line of the code."""
+        from .store.history import blame
+
+        return blame(self.store.require(), name)
 
     # -- call ----------------------------------------------------------------------
     def run(
