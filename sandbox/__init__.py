@@ -5,6 +5,9 @@ facades (:mod:`sandbox.policy`, :mod:`sandbox.facades`); a confined, pre-started
 process per call slot (:mod:`sandbox.confine`, :mod:`sandbox.seccomp`); a wall-clock
 watchdog and size limits enforced by the host (:mod:`sandbox.pool`); and a tools channel that
 only reaches the host callables the caller declared. This package never imports skillforge.
+
+Host-side modules are imported lazily: the worker process imports this package too, and
+must not pay for (or carry) the pool, subprocess and doctor machinery.
 """
 
 from __future__ import annotations
@@ -13,14 +16,31 @@ import atexit
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandbox.doctor import doctor
 from sandbox.limits import ERROR_CLASSES, Limits, Result
-from sandbox.pool import Sandbox, SandboxWarning, live_worker_pids
+
+if TYPE_CHECKING:
+    from sandbox.doctor import doctor
+    from sandbox.pool import Sandbox, SandboxWarning, live_worker_pids
 
 __all__ = ["ERROR_CLASSES", "Limits", "Result", "Sandbox", "SandboxWarning", "doctor",
            "live_worker_pids", "run", "shutdown"]
+
+_LAZY = {"Sandbox": "sandbox.pool", "SandboxWarning": "sandbox.pool",
+         "live_worker_pids": "sandbox.pool", "doctor": "sandbox.doctor"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 _default: Sandbox | None = None
 _default_lock = threading.Lock()
@@ -28,6 +48,8 @@ _default_lock = threading.Lock()
 
 def _default_pool() -> Sandbox:
     global _default
+    from sandbox.pool import Sandbox
+
     with _default_lock:
         if _default is None:
             _default = Sandbox(workers=min(4, os.cpu_count() or 1))

@@ -106,6 +106,8 @@ class Worker:
         self.limits: dict[str, Any] = {}
         self.tool_calls = 0
         self.proxy = _ToolsProxy(self)
+        #: Address space the worker may use before the skill's own budget is added.
+        self.memory_base = confine.CALL_MEMORY_SLACK
         self.stdout = _StdoutSink(policy)
 
     # ------------------------------------------------------------------ tools
@@ -140,6 +142,7 @@ class Worker:
         ctx = self.policy.ctx = CallContext(int(limits["max_stdout_bytes"]))
         decimal.setcontext(decimal.Context())
         _arm_cpu_limit(float(limits["cpu_seconds"]))
+        _set_memory_limit(self.memory_base + int(limits["memory_mb"]) * 1024 * 1024)
         saved_stdout = sys.stdout
         sys.stdout = self.stdout
         try:
@@ -277,6 +280,15 @@ def main(tools, *, text: str, items: list[str] | None = None) -> Any:
 '''
 
 
+def _set_memory_limit(soft: int) -> None:
+    """Per-call ``RLIMIT_AS`` soft limit (never above the hard limit set at start-up)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _warm_up(policy: Policy) -> None:
     """Exercise every facade once so lazy imports happen while a file system still exists."""
     import _strptime  # noqa: F401 - datetime.strptime imports it lazily
@@ -324,8 +336,10 @@ def main() -> NoReturn:
     else:
         report["seccomp"] = {"active": False, "detail": "disabled by the host"}
     channel = _Channel(read_fd, write_fd)
+    worker = Worker(channel, policy)
+    worker.memory_base = baseline + confine.CALL_MEMORY_SLACK
     channel.send({"op": "ready", "pid": os.getpid(), "layers": report})
-    Worker(channel, policy).serve()
+    worker.serve()
 
 
 if __name__ == "__main__":

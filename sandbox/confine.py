@@ -36,6 +36,11 @@ PR_SET_NO_NEW_PRIVS = 38
 SYS_CAPSET = 126  # x86_64
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 NOBODY = 65534
+#: Address space granted above the start-up baseline besides the skill's ``memory_mb``:
+#: room for the interpreter's own bookkeeping (compiled-code cache, frames, buffers).
+MEMORY_SLACK = 64 * 1024 * 1024
+#: The same slack for one call's soft limit: small, so ``memory_mb`` means what it says.
+CALL_MEMORY_SLACK = 16 * 1024 * 1024
 
 _libc: Any = None
 
@@ -179,7 +184,7 @@ def isolate(report: dict[str, Any], scratch: str) -> None:
 def set_rlimits(report: dict[str, Any], config: dict[str, Any], baseline_bytes: int) -> None:
     """Step 5. Soft == hard everywhere except CPU, whose soft limit moves per call."""
     mb = 1024 * 1024
-    address_space = baseline_bytes + int(config["memory_mb"]) * mb + 64 * mb
+    address_space = baseline_bytes + int(config["memory_mb"]) * mb + MEMORY_SLACK
     cpu_hard = int(config["cpu_lifetime_seconds"])
     limits = {
         "RLIMIT_AS": (resource.RLIMIT_AS, address_space),

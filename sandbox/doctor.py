@@ -11,7 +11,6 @@ from __future__ import annotations
 import platform
 import sys
 import warnings
-from importlib import metadata
 from typing import Any
 
 from sandbox.limits import Limits
@@ -59,6 +58,8 @@ def main(tools):
 
 
 def _restrictedpython_layer() -> dict[str, Any]:
+    from importlib import metadata
+
     try:
         version = metadata.version("RestrictedPython")
     except metadata.PackageNotFoundError:

@@ -22,8 +22,10 @@ a skill that catches the exception is still reported as having broken policy.
 """
 
 from __future__ import annotations
+import __future__
 
 import _string  # the field-name parser str.format itself uses
+import ast
 import builtins
 import collections
 import hashlib
@@ -37,7 +39,6 @@ from collections.abc import Callable, Iterable
 from decimal import Context as DecimalContext
 from typing import Any
 
-from RestrictedPython import compile_restricted_exec
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
@@ -65,6 +66,8 @@ DENIED_ATTRIBUTES = frozenset(INSPECT_ATTRIBUTES) | {
     "mro", "format", "format_map", "func_globals", "func_code", "func_closure",
     "im_func", "im_self", "im_class", "with_traceback",
 }
+
+_LAZY_ANNOTATIONS = __future__.annotations.compiler_flag
 
 #: Modules C code imports lazily through the current frame's ``__import__``.
 _INTERNAL_IMPORTS = frozenset({"_strptime"})
@@ -117,6 +120,24 @@ class CallContext:
         return text + "\n[stdout truncated]" if self.stdout_truncated else text
 
 
+def compile_skill(source: str, restricted: bool = True) -> types.CodeType:
+    """Parse, apply the AST policy, compile.
+
+    Done here rather than through ``compile_restricted_exec`` so that the compiler flags are
+    explicit: annotations are always compiled lazily (PEP 563, as with ``from __future__
+    import annotations``), so they are never evaluated at definition time, and nothing is
+    inherited from the module that happens to call ``compile``. A syntax error is reported
+    as ``SyntaxError`` (class "Error"), a policy refusal as :class:`PolicyViolation`.
+    """
+    tree = ast.parse(source, "<skill>", "exec")
+    if restricted:
+        errors: list[str] = []
+        SkillTransformer(errors, [], {}).visit(tree)
+        if errors:
+            raise PolicyViolation("; ".join(errors))
+    return compile(tree, "<skill>", "exec", flags=_LAZY_ANNOTATIONS, dont_inherit=True)
+
+
 class Policy:
     """The language layer of one worker: compiled-code cache, facades and guard functions.
 
@@ -140,15 +161,7 @@ class Policy:
         if code is not None:
             self._cache.move_to_end(key)
             return code
-        if restricted:
-            result = compile_restricted_exec(
-                source, filename="<skill>", dont_inherit=True, policy=SkillTransformer
-            )
-            if result.errors or result.code is None:
-                raise PolicyViolation("; ".join(result.errors) or "compilation refused")
-            code = result.code
-        else:
-            code = compile(source, "<skill>", "exec", dont_inherit=True)
+        code = compile_skill(source, restricted)
         self._cache[key] = code
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -175,6 +188,9 @@ class Policy:
 
     def check_name(self, name: object) -> str:
         """Validate an attribute name used dynamically (``getattr``, format fields)."""
+        if (type(name) is str and name.isascii() and name[:1] != "_"
+                and name not in DENIED_ATTRIBUTES):
+            return name  # fast path: plain ASCII (NFKC leaves ASCII unchanged)
         if not isinstance(name, str):
             raise self.ctx.record("attribute names must be strings")
         if not name.isascii() or unicodedata.normalize("NFKC", name) != name:

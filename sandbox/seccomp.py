@@ -9,8 +9,8 @@ and no threads: nothing can outlive a call), ``ptrace``, ``process_vm_*``, ``mou
 friends, ``chroot``, ``unshare``/``setns``, ``bpf``, ``perf_event_open``, ``userfaultfd``,
 ``keyctl``, ``prctl``, setuid-family calls. ``kill``/``tkill``/``tgkill`` are allowed only
 towards the worker itself, ``ioctl`` only for a few terminal queries, and ``prlimit64`` only
-to read limits or to move the worker's own CPU soft limit (the host-side watchdog covers
-the rest).
+to read limits or to move the worker's own CPU and address-space soft limits (never above
+the hard limits fixed at start-up; the host-side watchdog covers the rest).
 """
 
 from __future__ import annotations
@@ -140,8 +140,9 @@ def install(report: dict[str, Any]) -> None:
         for request in _IOCTL_ALLOWED:
             rule("ioctl", (1, request))
         rule("prlimit64", (0, 0), (2, 0))  # read any of our own limits
-        rule("prlimit64", (0, 0), (1, resource.RLIMIT_CPU))  # move our CPU soft limit
-        rule("setrlimit", (0, resource.RLIMIT_CPU))
+        for which in (resource.RLIMIT_CPU, resource.RLIMIT_AS):  # per-call soft limits
+            rule("prlimit64", (0, 0), (1, which))
+            rule("setrlimit", (0, which))
         rc = lib.seccomp_load(ctx)
         if rc != 0:
             raise OSError(-rc, f"seccomp_load: {os.strerror(-rc)}")
