@@ -78,6 +78,26 @@ def document(manifest: dict[str, Any]) -> dict[str, str]:
     return {col: " ".join(terms(text)) for col, text in raw.items()}
 
 
+def skill_stamps(root: Path) -> dict[str, str]:
+    """``name -> "mtime_ns:size"`` of every skill's ``skill.json`` on disk.
+
+    The store replaces ``skill.json`` on every promotion and rollback, so its stamp
+    changes whenever the skill does; this is how derived data notices, without hooks.
+    """
+    out: dict[str, str] = {}
+    if not root.is_dir():
+        return out
+    for entry in os.scandir(root):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            st = os.stat(os.path.join(entry.path, "skill.json"))
+        except OSError:
+            continue
+        out[entry.name] = f"{st.st_mtime_ns}:{st.st_size}"
+    return out
+
+
 class SkillIndex:
     """The search index of one skills directory (``db`` defaults to its ``.skillforge/``)."""
 
@@ -112,19 +132,7 @@ class SkillIndex:
 
     # -- keeping it fresh ----------------------------------------------------------
     def stamps(self) -> dict[str, str]:
-        """``name -> "mtime_ns:size"`` of every skill's ``skill.json`` on disk."""
-        out: dict[str, str] = {}
-        if not self.root.is_dir():
-            return out
-        for entry in os.scandir(self.root):
-            if entry.name.startswith(".") or not entry.is_dir():
-                continue
-            try:
-                st = os.stat(os.path.join(entry.path, "skill.json"))
-            except OSError:
-                continue
-            out[entry.name] = f"{st.st_mtime_ns}:{st.st_size}"
-        return out
+        return skill_stamps(self.root)
 
     def refresh(self) -> int:
         """Re-index the skills whose files changed; returns how many documents changed."""

@@ -11,6 +11,7 @@ whatever thread runs the skill, including an MCP server's worker threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import threading
@@ -33,6 +34,8 @@ def resolve_tools(tools: Any) -> dict[str, Callable[..., Any]]:
         return load_tools(tools)
     if isinstance(tools, McpToolProvider):
         return tools.tools()
+    if isinstance(tools, Mapping):  # may be empty: a skill that needs tools then says which
+        return {str(k): v for k, v in tools.items() if callable(v)}
     return tools_of(tools)
 
 
@@ -119,10 +122,8 @@ class McpToolProvider:
     def close(self) -> None:
         """Disconnect (and stop a stdio server process)."""
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
                 self._loop.call_soon_threadsafe(self._stop.set)
-            except RuntimeError:  # the loop already ended
-                pass
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._thread = None

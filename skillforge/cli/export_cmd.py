@@ -50,9 +50,7 @@ def export(ctx: click.Context, fmt: str, out: str | None, shape: str, strict: bo
         from ..export.agent_skills import write_agent_skills
 
         if out is None:
-            raise InputError(
-                "agent-skills writes folders", field="--out", hint="pass --out DIR"
-            )
+            raise InputError("agent-skills writes folders", field="--out", hint="pass --out DIR")
         names = lib.names()
         folders = write_agent_skills(
             [lib.manifest(n) for n in names], {n: lib.source(n) for n in names}, Path(out)

@@ -80,3 +80,8 @@ def skill_function(
     call_skill.__annotations__ = annotations
     call_skill.skill_manifest = manifest  # type: ignore[attr-defined]
     return call_skill
+
+
+def docstring_summary(doc: str) -> str:
+    """A docstring's text before its ``Args:`` section (the part meant for a model)."""
+    return doc.split("\n\nArgs:")[0].strip()

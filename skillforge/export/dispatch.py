@@ -53,7 +53,9 @@ def parse_tool_call(obj: Any) -> ToolCall:
     kind = data.get("type")
     if data.get("function") is not None:
         function = as_dict(data["function"])
-        return ToolCall("chat", str(data.get("id", "")), function["name"], function.get("arguments"))
+        return ToolCall(
+            "chat", str(data.get("id", "")), function["name"], function.get("arguments")
+        )
     if kind == "function_call":
         call_id = data.get("call_id") or data.get("id") or ""
         return ToolCall("responses", str(call_id), data["name"], data.get("arguments"))

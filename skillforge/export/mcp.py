@@ -32,7 +32,7 @@ def structured_result(manifest: dict[str, Any], value: Any) -> dict[str, Any] | 
     return {RESULT_KEY: value}
 
 
-def annotations(manifest: dict[str, Any]) -> dict[str, Any]:
+def tool_annotations(manifest: dict[str, Any]) -> dict[str, Any]:
     """MCP tool hints from the manifest: read-only skills vs ones that change state."""
     read_only = bool(manifest.get("read_only"))
     return {
@@ -50,7 +50,7 @@ def mcp_tool(manifest: dict[str, Any]) -> dict[str, Any]:
         "name": manifest["name"],
         "description": manifest["description"],
         "inputSchema": manifest["parameters"],
-        "annotations": annotations(manifest),
+        "annotations": tool_annotations(manifest),
     }
     out = output_schema(manifest)
     if out is not None:

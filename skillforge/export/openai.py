@@ -32,4 +32,6 @@ def openai_tool(
         return {"type": "function", "function": function}
     if shape == "responses":
         return {"type": "function", **function, "strict": strict}
-    raise InputError(f"unknown OpenAI tool shape {shape!r}", field="shape", hint="use chat or responses")
+    raise InputError(
+        f"unknown OpenAI tool shape {shape!r}", field="shape", hint="use chat or responses"
+    )
