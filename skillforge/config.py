@@ -6,7 +6,7 @@ setting is taken from the first of these that has it:
 
 1. the explicit argument (``--model``, ``--api-base``, ``--rounds``, ``--timeout``);
 2. the environment (``SKILLFORGE_MODEL``, ``SKILLFORGE_API_BASE``, ``SKILLFORGE_LLM_ROUNDS``,
-   ``SKILLFORGE_LLM_TIMEOUT``);
+   ``SKILLFORGE_LLM_TIMEOUT``, ``SKILLFORGE_LLM_RETRIES``);
 3. ``skillforge.toml`` in the current directory, table ``[llm]``;
 4. ``pyproject.toml`` in the current directory, table ``[tool.skillforge]``;
 5. the skills directory's own ``skillforge.toml``, table ``[llm]``.
@@ -35,6 +35,7 @@ _ENV = {
     "api_base": "SKILLFORGE_API_BASE",
     "rounds": "SKILLFORGE_LLM_ROUNDS",
     "timeout": "SKILLFORGE_LLM_TIMEOUT",
+    "retries": "SKILLFORGE_LLM_RETRIES",
 }
 _KEYS = ("model", "api_base", "rounds", "timeout", "retries")
 
@@ -90,7 +91,9 @@ def load_config(
             value = values.get(key)
             if value in (None, ""):
                 continue
-            label = _ENV[key] if origin == "environment" and key in _ENV else origin
+            label = _ENV[key] if origin == "environment" else origin
+            if origin == "argument":
+                label = "--" + key.replace("_", "-")
             setattr(config, key, _coerce(key, value, label))
             config.sources[key] = label
             break

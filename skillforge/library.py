@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, SkillError, VerificationError
+from .errors import InputError, SkillError
 from .store import SkillStore
 
 if TYPE_CHECKING:
@@ -439,6 +439,8 @@ class SkillLibrary:
 def _commit_message(
     name: str, version: int, manifest: dict[str, Any], trajs: list[Trajectory]
 ) -> str:
+    from .compile.choose import llm_trailers
+
     verified = manifest["verification"]["summary"]
     n = len(trajs)
     lines = [
@@ -451,6 +453,7 @@ def _commit_message(
         f"Skill-Version: {version}",
         *[f"Source-Trajectory: sha256:{t.sha256()}" for t in trajs],
         f"Compiler: {manifest['compiler']}",
+        *llm_trailers(manifest.get("compiler_details") or {}),
         f"Verified: {verified}",
     ]
     return "\n".join(lines) + "\n"

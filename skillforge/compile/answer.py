@@ -53,9 +53,17 @@ def read_answer(text: str | None) -> Answer:
 
 
 def syntax_problem(code: str) -> str | None:
-    """One line naming the first syntax error libcst finds, or ``None``."""
+    """One line naming the first syntax error, or ``None`` when libcst parses the code.
+
+    ``ast`` names the error best ("'(' was never closed"); libcst is the gate because the
+    rest of the pipeline (and the trace compiler's output) is held to what it accepts.
+    """
     import libcst
 
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: syntax error: {exc.msg}"
     try:
         libcst.parse_module(code)
     except libcst.ParserSyntaxError as exc:
