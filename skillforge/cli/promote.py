@@ -3,22 +3,44 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import click
 
-from .common import emit_json, json_option, library
+from .common import emit_json, info, json_option, library
 
 
 @click.command()
 @click.argument("trajectories", nargs=-1, required=True)
-@click.option("--name", required=True, help="The skill's name (snake_case).")
 @click.option(
-    "--compiler", type=click.Choice(["trace", "llm", "auto"]), default="trace", show_default=True
+    "--name",
+    default=None,
+    help="The skill's name (snake_case); without it a configured model proposes one.",
 )
+@click.option(
+    "--compiler",
+    type=click.Choice(["trace", "llm", "auto"]),
+    default="auto",
+    show_default=True,
+    help="auto: trace first, then the configured model only if that fails.",
+)
+@click.option("--model", default=None, help="litellm model, e.g. openai/gpt-4o-mini "
+              "(env SKILLFORGE_MODEL, or model under [tool.skillforge] in pyproject.toml).")
+@click.option("--api-base", default=None, help="Base URL of an OpenAI-compatible server "
+              "(llama.cpp, vLLM, Ollama), e.g. http://localhost:8080/v1.")
+@click.option("--rounds", type=click.IntRange(min=1), default=None,
+              help="Most answers to ask the model for, repairs included [default: 3].")
+@click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing "
+              "cached answers.")
 @json_option
 @click.pass_context
 def promote(
-    ctx: click.Context, trajectories: tuple[str, ...], name: str, compiler: str, as_json: bool
+    ctx: click.Context,
+    trajectories: tuple[str, ...],
+    name: str | None,
+    compiler: str,
+    as_json: bool,
+    **llm: Any,
 ) -> None:
     """Compile trajectories into a verified skill and commit it."""
     from ..errors import VerificationError
@@ -26,7 +48,7 @@ def promote(
     lib = library(ctx)
     started = time.perf_counter()
     try:
-        result = lib.promote(list(trajectories), name=name, compiler=compiler)
+        result = lib.promote(list(trajectories), name=name, compiler=compiler, **llm)
     except VerificationError as exc:
         if as_json:
             emit_json({"ok": False, "error": exc.one_line(), "verification": exc.report})
@@ -35,6 +57,13 @@ def promote(
     if as_json:
         emit_json({"ok": True, **result.as_dict(), "seconds": round(elapsed, 3)})
         return
+    details = result.manifest.get("compiler_details") or {}
+    if "prompt_template" in details:
+        info(
+            f"compiled by {result.manifest['compiler']} in {details['rounds']} round(s), "
+            f"{details['prompt_tokens']}+{details['completion_tokens']} tokens"
+            + (f", ${details['cost_usd']}" if details.get("cost_usd") is not None else "")
+        )
     click.echo(
         f"promoted {result.name} v{result.version}  "
         f"({result.manifest['verification']['summary']}, commit {result.commit[:10]}, "
