@@ -32,6 +32,10 @@ from .common import emit_json, info, json_option, library
               help="Most answers to ask the model for, repairs included [default: 3].")
 @click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing "
               "cached answers.")
+@click.option("--review", is_flag=True,
+              help="Commit onto branch review/NAME; publish with `skillforge accept NAME`.")
+@click.option("--force", is_flag=True,
+              help="Promote even if an existing skill already replays these trajectories.")
 @json_option
 @click.pass_context
 def promote(
@@ -56,6 +60,19 @@ def promote(
     elapsed = time.perf_counter() - started
     if as_json:
         emit_json({"ok": True, **result.as_dict(), "seconds": round(elapsed, 3)})
+        return
+    if result.covered_by:
+        click.echo(
+            f"nothing promoted: {result.covered_by} v{result.version} already replays "
+            "these trajectories (--force promotes anyway)"
+        )
+        return
+    if result.review:
+        click.echo(
+            f"proposed {result.name} v{result.version} on branch review/{result.name} "
+            f"({result.manifest['verification']['summary']}, commit {result.commit[:10]}): "
+            f"see `skillforge review`, then `skillforge accept {result.name}` or `reject`"
+        )
         return
     details = result.manifest.get("compiler_details") or {}
     if "prompt_template" in details:

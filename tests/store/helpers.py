@@ -14,7 +14,9 @@ SOURCE_V1 = '''def cancel_order(tools, *, order_id: str, reason: str) -> str:
     return tools.cancel_pending_order(order_id=order_id, reason=reason)
 '''
 
-SOURCE_V2 = '''def cancel_order(tools, *, order_id: str, reason: str, email: str | None = None) -> str:
+SOURCE_V2 = '''def cancel_order(
+    tools, *, order_id: str, reason: str, email: str | None = None
+) -> str:
     """Cancel a pending order."""
     details = tools.get_order_details(order_id=order_id)
     if email:

@@ -47,8 +47,8 @@ def test_behaviour_diff_reports_signature_tools_and_state_changes() -> None:
     assert major["signature"]["retyped"] == [{"name": "order_id", "old": "str", "new": "int"}]
     assert major["state_changing"]["added"] == ["notify"]
     assert major["bump"] == "major"
-    patch = behaviour(v1, {"source": SOURCE_V1.replace("details =", "found ="), "manifest": manifest},
-                      "cancel_order")
+    renamed = SOURCE_V1.replace("details =", "found =")
+    patch = behaviour(v1, {"source": renamed, "manifest": manifest}, "cancel_order")
     assert patch["bump"] == "patch"
     reordered = SOURCE_V3.replace(
         "    tools.notify(order_id=order_id)\n    return tools.cancel_pending_order(",
