@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CallBook, Format, Parsed, ReadContext, finish, text_of
+from .base import CallBook, Format, Parsed, ReadContext, finish, tag, text_of
 from .model import Message, Step
 
 _ROLES = {"user", "assistant", "system"}
@@ -27,12 +27,12 @@ def detect(payload: Any) -> bool:
         return False
     signature = False
     for msg in payload:
-        if not isinstance(msg, dict) or msg.get("role") not in _ROLES or "tool_calls" in msg:
+        if not isinstance(msg, dict) or tag(msg.get("role")) not in _ROLES or "tool_calls" in msg:
             return False
         content = msg.get("content")
         if isinstance(content, list):
             signature = signature or any(
-                isinstance(b, dict) and b.get("type") in _SIGNATURE for b in content
+                isinstance(b, dict) and tag(b.get("type")) in _SIGNATURE for b in content
             )
         elif not isinstance(content, str):
             return False
@@ -55,7 +55,7 @@ def read(payload: Any, ctx: ReadContext) -> Parsed:
         texts: list[str] = []
         for j, block in enumerate(content):
             ctx.expect(block, dict, i, "content", j)
-            kind = block.get("type")
+            kind = tag(block.get("type"))
             if kind == "text":
                 texts.append(text_of([block]))
             elif kind in _USES:

@@ -51,7 +51,8 @@ class ReadContext:
         return ReadContext(self.path, self.at(*parts))
 
     def fail(self, message: str, *parts: str | int, hint: str | None = None) -> NoReturn:
-        raise TrajectoryError(message, path=self.path, field=self.at(*parts), hint=hint)
+        raise TrajectoryError(one_line(message), path=self.path, field=one_line(self.at(*parts)),
+                              hint=hint)
 
     def expect(self, value: Any, kind: type | tuple[type, ...], *parts: str | int) -> Any:
         if not isinstance(value, kind):
@@ -67,6 +68,19 @@ class ReadContext:
             found = "nothing" if value is None else _type_name(value)
             self.fail(f"{what} must be a non-empty string, found {found}", *parts)
         return value
+
+
+def tag(value: Any) -> str | None:
+    """A ``type``/``role`` marker as a string, or ``None`` (payloads may put anything there)."""
+    return value if isinstance(value, str) else None
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Text from the payload made safe for a one-line error (no newlines, bounded length)."""
+    if text.isprintable() and len(text) <= limit:
+        return text
+    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _json_name(names: str) -> str:

@@ -98,19 +98,20 @@ def decode_bytes(raw: bytes, name: str) -> str:
                   f"{exc.start}, line {line})"
         if guessed:
             problem = "binary data, not JSON text"
-        raise TrajectoryError(problem, path=name,
+        raise TrajectoryError(problem, path=name, field="$",
                               hint="trajectories are JSON in UTF-8; re-encode the file "
                                    "(e.g. iconv -t UTF-8)") from None
     if "\x00" in text:
         raise TrajectoryError("contains NUL bytes: this is a binary file, not JSON", path=name,
-                              hint="pass a JSON or JSONL trajectory")
+                              field="$", hint="pass a JSON or JSONL trajectory")
     return text
 
 
 def decode_text(text: str, name: str) -> tuple[Any, list[tuple[int, Any]] | None]:
     """``(value, None)`` for one JSON document, ``(None, [(line, value)...])`` for JSONL."""
     if not text.strip():
-        raise TrajectoryError("file is empty", path=name, hint="pass a JSON trajectory")
+        raise TrajectoryError("file is empty", path=name, field="$",
+                              hint="pass a JSON trajectory")
     try:
         return orjson.loads(text), None
     except orjson.JSONDecodeError:
@@ -124,9 +125,13 @@ def decode_text(text: str, name: str) -> tuple[Any, list[tuple[int, Any]] | None
         raise _syntax_error(first, text, name) from None
 
 
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _std_loads(text: str, name: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constants)
     except RecursionError:
         raise TrajectoryError("nested too deeply", path=name, field="$",
                               hint="the file is not a trajectory (or is corrupted)") from None

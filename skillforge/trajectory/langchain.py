@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import TrajectoryError
-from .base import CallBook, Format, Parsed, ReadContext, finish, parse_arguments, text_of
+from .base import CallBook, Format, Parsed, ReadContext, finish, parse_arguments, tag, text_of
 from .model import Message, Step, ToolCall
 
 _ROLE = {"human": "user", "ai": "assistant", "system": "system", "developer": "developer"}
@@ -32,7 +32,7 @@ def _kind(item: Any) -> str | None:
     """The message type of one serialised message, or ``None`` if it is not one."""
     if not isinstance(item, dict):
         return None
-    kind = item.get("type")
+    kind = tag(item.get("type"))
     if isinstance(kind, str) and kind.endswith("MessageChunk"):
         kind = _CLASSES.get(kind[: -len("Chunk")])
     if kind == "constructor" and item.get("lc") == 1 and isinstance(item.get("id"), list):

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from ..errors import TrajectoryError, UnknownFormatError
 from . import detect as detection
 from . import native
-from .base import Parsed, ReadContext, tool_specs
+from .base import Parsed, ReadContext, one_line, tool_specs
 from .decode import decode_bytes, decode_text, max_bytes, read_bounded
 from .model import Trajectory
 from .redact import Redactor, default_redactor
@@ -194,7 +194,7 @@ def _parse(payload: Any, ctx: ReadContext, where: str, redactor: Redactor | None
             ctx.fail(f"unknown format {fmt!r}", "format",
                      hint=f"use one of {', '.join(detection.names())}")
         raise UnknownFormatError(
-            f"not a trajectory in any format skillforge reads ({_shape(body)})",
+            f"not a trajectory in any format skillforge reads ({one_line(_shape(body))})",
             path=ctx.path,
             field=body_ctx.base,
             hint=f"formats: {', '.join(detection.names())}; or wrap it in the envelope",

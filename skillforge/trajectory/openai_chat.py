@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CallBook, Format, Parsed, ReadContext, finish, parse_arguments, text_of
+from .base import CallBook, Format, Parsed, ReadContext, finish, parse_arguments, tag, text_of
 from .model import Message, Step, ToolCall
 
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
@@ -21,7 +21,7 @@ def detect(payload: Any) -> bool:
     """A list of ``role`` messages; the fallback for role lists no other format claims."""
     if not isinstance(payload, list) or not payload:
         return False
-    return all(isinstance(m, dict) and m.get("role") in _ROLES for m in payload)
+    return all(isinstance(m, dict) and tag(m.get("role")) in _ROLES for m in payload)
 
 
 def read(payload: Any, ctx: ReadContext) -> Parsed:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CallBook, Format, Parsed, ReadContext, finish, parse_arguments, text_of
+from .base import CallBook, Format, Parsed, ReadContext, finish, parse_arguments, tag, text_of
 from .model import Message, Step
 
 _CALLS = {"function_call", "custom_tool_call", "mcp_call"}
@@ -33,9 +33,9 @@ def detect(payload: Any) -> bool:
     for item in payload:
         if not isinstance(item, dict) or "tool_calls" in item:
             return False
-        kind = item.get("type")
+        kind = tag(item.get("type"))
         if kind is None:
-            if item.get("role") not in ("user", "assistant", "system", "developer"):
+            if tag(item.get("role")) not in ("user", "assistant", "system", "developer"):
                 return False
         elif kind not in _KNOWN:
             return False
@@ -50,7 +50,7 @@ def read(payload: Any, ctx: ReadContext) -> Parsed:
     book = CallBook(ctx)
     for i, item in enumerate(payload):
         ctx.expect(item, dict, i)
-        kind = item.get("type", "message" if "role" in item else None)
+        kind = tag(item.get("type", "message" if "role" in item else None))
         if kind == "message":
             role = ctx.string(item.get("role"), "message role", i, "role")
             text = text_of(item.get("content"))

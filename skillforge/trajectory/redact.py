@@ -44,36 +44,45 @@ _KEYS = (
 )
 _NOT_PLACEHOLDER = r"(?!<REDACTED:)"
 
-#: (kind, regex) in priority order; the group named ``secret`` (if any) is what is replaced.
-DEFAULT_PATTERNS: list[tuple[str, str]] = [
+#: (kind, regex, triggers) in priority order.  The group named ``secret`` (if any) is what is
+#: replaced.  A rule runs only on strings containing one of its lowercase ``triggers``:
+#: ``in`` is far cheaper than a regex scan and most strings trigger nothing.
+_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("private_key", r"-----BEGIN[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
-                    r"(?:-----END[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----|\Z)"),
-    ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}"),
-    ("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
-    ("gitlab_token", r"\bglpat-[A-Za-z0-9_-]{20,}"),
-    ("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-    ("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}"),
-    ("aws_access_key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+                    r"(?:-----END[A-Z ]{0,30}PRIVATE KEY(?: BLOCK)?-----|\Z)", ("-----begin",)),
+    ("jwt", r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}", ("eyj",)),
+    ("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})",
+     ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+    ("gitlab_token", r"\bglpat-[A-Za-z0-9_-]{20,}", ("glpat-",)),
+    ("slack_token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}", ("xox",)),
+    ("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}",
+     ("hooks.slack.com",)),
+    ("aws_access_key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+     ("akia", "asia", "abia", "acca")),
     ("aws_secret_key", r"(?i)aws_?secret_?access_?key[\"']?\s*[:=]\s*[\"']?"
-                       r"(?P<secret>[A-Za-z0-9/+=]{40})"),
-    ("api_key", r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"),
-    ("api_key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"),
-    ("api_key", r"\bAIza[0-9A-Za-z_-]{35}"),
-    ("api_key", r"\bhf_[A-Za-z0-9]{30,}"),
-    ("api_key", r"\b(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{40,}|npm_[A-Za-z0-9]{36})"),
-    ("api_key", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}"),
-    ("api_key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"),
+                       r"(?P<secret>[A-Za-z0-9/+=]{40})", ("aws",)),
+    ("api_key", r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", ("sk-",)),
+    ("api_key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}", ("k_live_", "k_test_")),
+    ("api_key", r"\bAIza[0-9A-Za-z_-]{35}", ("aiza",)),
+    ("api_key", r"\bhf_[A-Za-z0-9]{30,}", ("hf_",)),
+    ("api_key", r"\b(?:gsk_[A-Za-z0-9]{40,}|xai-[A-Za-z0-9]{40,}|npm_[A-Za-z0-9]{36})",
+     ("gsk_", "xai-", "npm_")),
+    ("api_key", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}", ("pypi-",)),
+    ("api_key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", ("sg.",)),
     ("bearer_token", r"(?i)\bbearer\s+" + _NOT_PLACEHOLDER
-                     + r"(?P<secret>[A-Za-z0-9\-._~+/]{12,}=*)"),
+                     + r"(?P<secret>[A-Za-z0-9\-._~+/]{12,}=*)", ("bearer",)),
     ("authorization", r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|token|digest)\s+"
-                      + _NOT_PLACEHOLDER + r"(?P<secret>[^\s\"',;]{8,})"),
+                      + _NOT_PLACEHOLDER + r"(?P<secret>[^\s\"',;]{8,})", ("authorization",)),
     ("cookie", r"(?i)\b(?:set-)?cookie[\"']?\s*:\s*[\"']?" + _NOT_PLACEHOLDER
-               + r"(?P<secret>[^\r\n\"]+)"),
+               + r"(?P<secret>[^\r\n\"]+)", ("cookie",)),
     ("password", r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^/\s:@\"']{1,64}:" + _NOT_PLACEHOLDER
-                 + r"(?P<secret>[^/\s@\"']{1,128})@"),
+                 + r"(?P<secret>[^/\s@\"']{1,128})@", ("://",)),
     *[
-        (kind, regex)
-        for kind, keys in (("password", _PASSWORDS), ("secret", _KEYS))
+        (kind, regex, triggers)
+        for kind, keys, triggers in (
+            ("password", _PASSWORDS, ("pass",)),
+            ("secret", _KEYS, ("secret", "api_key", "api-key", "apikey", "token", "private")),
+        )
         for regex in (
             # "key": "value" (JSON, also inside JSON strings)
             r"(?i)[\"']?\b(?:" + keys + r")[\"']?\s*[:=]\s*\"" + _NOT_PLACEHOLDER
@@ -84,6 +93,8 @@ DEFAULT_PATTERNS: list[tuple[str, str]] = [
         )
     ],
 ]
+#: The default rules as (kind, regex), in priority order.
+DEFAULT_PATTERNS: list[tuple[str, str]] = [(kind, regex) for kind, regex, _ in _RULES]
 
 _SECRET_KEY = re.compile(
     r"(?i)^(?!.*(?:page|next|continuation|sync|cursor|pagination)[_-]?token$)"
@@ -107,26 +118,49 @@ class Redactor:
 
     def __init__(self, patterns: Mapping[str, str] | Iterable[str] | None = None, *,
                  use_env: bool = True) -> None:
-        rules = list(DEFAULT_PATTERNS)
+        custom: list[tuple[str, str]] = []
         if use_env and os.environ.get(ENV_PATTERNS):
-            rules = _parse_extra(os.environ[ENV_PATTERNS], ENV_PATTERNS) + rules
+            custom += _parse_extra(os.environ[ENV_PATTERNS], ENV_PATTERNS)
         if patterns is not None:
-            rules = _extra_rules(patterns, "patterns") + rules
+            custom = _extra_rules(patterns, "patterns") + custom
+        rules = [(kind, regex, None) for kind, regex in custom] + list(_RULES)  # custom first
         self.kinds: list[str] = []
+        self._triggers: list[tuple[str, ...] | None] = []
         self._secret_groups: list[str | None] = []
-        branches = []
-        for n, (kind, regex) in enumerate(rules):
+        self._branches: list[str] = []
+        for n, (kind, regex, triggers) in enumerate(rules):
             inner = re.sub(r"\(\?P<secret>", f"(?P<s{n}>", _scoped_flags(regex))
-            branches.append(f"(?P<r{n}>{inner})")
+            self._branches.append(f"(?P<r{n}>{inner})")
             self.kinds.append(kind)
+            self._triggers.append(triggers)
             self._secret_groups.append(f"s{n}" if f"(?P<s{n}>" in inner else None)
-        self._pattern = re.compile("|".join(branches))
+        self._patterns: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self._always = tuple(n for n, t in enumerate(self._triggers) if t is None)
+        self._by_trigger: dict[str, list[int]] = {}
+        for n, triggers in enumerate(self._triggers):
+            for trigger in triggers or ():
+                self._by_trigger.setdefault(trigger, []).append(n)
+        # one pass finds every trigger present, overlapping ones included
+        alternatives = "|".join(re.escape(t) for t in sorted(self._by_trigger, key=len,
+                                                               reverse=True))
+        self._trigger_re = re.compile(f"(?=({alternatives}))")
 
     def text(self, text: str) -> str:
         """``text`` with every secret replaced by its placeholder."""
         if len(text) < 8:
             return text
-        return self._pattern.sub(self._replace, text)
+        found = set(self._trigger_re.findall(text.lower()))
+        if not found and not self._always:
+            return text
+        active = tuple(sorted({n for t in found for n in self._by_trigger[t]}
+                              | set(self._always)))
+        pattern = self._patterns.get(active)
+        if pattern is None:
+            if len(self._patterns) > 512:
+                self._patterns.clear()
+            pattern = re.compile("|".join(self._branches[n] for n in active))
+            self._patterns[active] = pattern
+        return pattern.sub(self._replace, text)
 
     def _replace(self, match: re.Match[str]) -> str:
         name = match.lastgroup or "r0"

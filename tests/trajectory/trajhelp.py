@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -21,8 +22,14 @@ BODY_KEY = {"otel_otlp.json": "spans", "otel_spans.json": "spans", "atif.json": 
             "smolagents.json": "steps", "openai_responses.json": "items"}
 
 
+@functools.cache
+def _fixture_text(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
 def fixture_payload(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
+    """A fresh copy of a fixture's JSON (tests mutate it)."""
+    return json.loads(_fixture_text(name))
 
 
 def calls_of(traj: Any) -> list[dict[str, Any]]:
