@@ -9,12 +9,12 @@ quoting and precedence are always right.
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import libcst as cst
 
-from .ir import CallStep, Const, DictOf, Expr, ListOf, Param, Program, Ref
+from .ir import Program, Ref
+from .statements import LINE, Body
 
 PARSE_HELPER = '''
 def parse_result(text: Any, tool: str) -> Any:
@@ -28,79 +28,16 @@ def parse_result(text: Any, tool: str) -> Any:
 '''
 
 
-def literal(value: object) -> str:
-    """Python source for a JSON value, double-quoted like the rest of the code base."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def expr_node(expr: Expr) -> cst.BaseExpression:
-    if isinstance(expr, Param):
-        return cst.Name(expr.name)
-    if isinstance(expr, Const):
-        return cst.parse_expression(literal(expr.value))
-    if isinstance(expr, Ref):
-        return cst.parse_expression(expr.var + "".join(f"[{literal(p)}]" for p in expr.path))
-    if isinstance(expr, ListOf):
-        return cst.List([cst.Element(expr_node(item)) for item in expr.items])
-    if isinstance(expr, DictOf):
-        return cst.Dict(
-            [
-                cst.DictElement(cst.SimpleString(literal(key)), expr_node(value))
-                for key, value in expr.items
-            ]
-        )
-    raise TypeError(f"unknown expression {expr!r}")
-
-
-_MODULE = cst.Module(body=[])
-LINE = 88
-
-
-def code(node: cst.CSTNode) -> str:
-    return _MODULE.code_for_node(node)
-
-
-def call_text(step: CallStep, indent: str, prefix: str) -> str:
-    """``prefix + tools.name(k=v, ...)``, wrapped the way a formatter would when too long."""
-    args = [f"{key}={code(expr_node(value))}" for key, value in step.arguments.items()]
-    call = _wrap(f"tools.{step.tool}(", args, ")", indent, prefix)
-    if not step.parsed:
-        return call
-    flat = f"{indent}{prefix}parse_result({call.strip()}, {literal(step.tool)})"
-    if len(flat) <= LINE and "\n" not in call:
-        return flat
-    inner = _wrap(f"tools.{step.tool}(", args, ")", indent + "    ", "")
-    return f"{indent}{prefix}parse_result(\n{inner},\n{indent}    {literal(step.tool)},\n{indent})"
-
-
-def _wrap(head: str, args: list[str], tail: str, indent: str, prefix: str) -> str:
-    flat = f"{indent}{prefix}{head}{', '.join(args)}{tail}"
-    if len(flat) <= LINE or not args:
-        return flat
-    lines = [f"{indent}{prefix}{head}", *[f"{indent}    {a}," for a in args], f"{indent}{tail}"]
-    return "\n".join(lines)
-
-
-def _body(program: Program) -> list[str]:
-    lines: list[str] = []
-    returned = program.returns
-    indent = "    "
-    for index, step in enumerate(program.steps):
-        is_last = index == len(program.steps) - 1
-        if is_last and returned == Ref(step.var or "") and not step.parsed:
-            lines.append(call_text(step, indent, "return "))
-            return lines
-        prefix = f"{step.var} = " if step.var else ""
-        lines.append(call_text(step, indent, prefix))
-    if returned is not None:
-        lines.append(f"{indent}return {code(expr_node(returned))}")
-    return lines
+def body_lines(program: Program) -> list[str]:
+    """The function body after the docstring (see ``statements``)."""
+    taken = {"tools", "json", "parse_result", *(p.name for p in program.params)}
+    taken |= {step.var for step in program.calls() if step.var}
+    body = Body(program, taken)
+    returned = body.steps(program.steps, "    ", program.returns)
+    if not returned and program.returns is not None:
+        body.hoist(program.returns, "    ")
+        body.lines.append(f"    return {body.text(program.returns)}")
+    return body.lines
 
 
 def docstring(program: Program, compiled_from: int) -> str:
@@ -128,7 +65,7 @@ def docstring(program: Program, compiled_from: int) -> str:
 def _returns_text(program: Program) -> str:
     returned = program.returns
     if isinstance(returned, Ref):
-        step = next((s for s in program.steps if s.var == returned.var), None)
+        step = next((s for s in program.calls() if s.var == returned.var), None)
         tool = step.tool if step else "the last call"
         if returned.path:
             field = ".".join(str(p) for p in returned.path)
@@ -138,7 +75,10 @@ def _returns_text(program: Program) -> str:
 
 
 def signature(program: Program) -> str:
-    params = [f"{p.name}: {p.annotation}" for p in program.params]
+    params = [
+        f"{p.name}: {p.annotation}" if p.required else f"{p.name}: {p.annotation} | None = None"
+        for p in program.params
+    ]
     returns = f") -> {program.return_annotation}:"
     flat = f"def {program.name}(tools: Any{', *, ' if params else ''}{', '.join(params)}{returns}"
     if len(flat) <= LINE:
@@ -152,7 +92,7 @@ def signature(program: Program) -> str:
 
 def render(program: Program, compiled_from: int = 1) -> str:
     """The skill module's source, checked to parse (libcst) before it is returned."""
-    needs_parse = any(step.parsed for step in program.steps)
+    needs_parse = any(step.parsed for step in program.calls())
     annotations = [p.annotation for p in program.params] + [program.return_annotation]
     typing_names = ["Any"]
     if any("Literal[" in a for a in annotations):
@@ -160,7 +100,7 @@ def render(program: Program, compiled_from: int = 1) -> str:
     header = ["import json"] if needs_parse else []
     header.append(f"from typing import {', '.join(typing_names)}")
     doc = textwrap.indent(docstring(program, compiled_from), "    ").strip()
-    function = "\n".join([signature(program), f'    """{doc}\n    """', *_body(program)])
+    function = "\n".join([signature(program), f'    """{doc}\n    """', *body_lines(program)])
     blocks = [
         f'"""Skill {program.name!r}: generated by skillforge, reviewed like any code."""',
         "\n".join(header),

@@ -16,15 +16,18 @@ that result, that field.
 
 from __future__ import annotations
 
+import copy
 import keyword
 from typing import Any
 
 from ..errors import CompileError
 from ..trajectory.model import Trajectory
+from .guards import GuardKey, guard_candidates, insert_guards
 from .ir import (
     CallStep,
     Const,
     DictOf,
+    Elem,
     Expr,
     ListOf,
     Param,
@@ -33,9 +36,12 @@ from .ir import (
     Program,
     Ref,
     params_in,
+    walk,
 )
+from .loops import fold_expr, fold_steps, transform
 from .naming import param_name, var_name_for
 from .observe import Observation, answer_path, at_path, kept_calls, known_values
+from .selection import Selector
 from .types import annotation_for, enum_annotation
 
 
@@ -73,48 +79,77 @@ def find_path(haystack: Any, needle: Any, limit: int = 6) -> Path | None:
 
 
 class TraceCompiler:
-    """Compiles one trajectory; :func:`compile_one` is the entry point."""
+    """Compiles one trajectory; :func:`compile_one` is the entry point.
 
-    def __init__(self, traj: Trajectory, name: str) -> None:
+    ``allowed_guards`` limits the observed equalities compiled into guards to those every
+    run agrees on (``None``: all candidates, used to collect them).
+    """
+
+    def __init__(
+        self, traj: Trajectory, name: str, allowed_guards: set[GuardKey] | None = None
+    ) -> None:
         self.traj = traj
         self.name = name
+        self.allowed_guards = allowed_guards
+        self.guard_keys: set[GuardKey] = set()
         self.params: dict[str, ParamSpec] = {}
         self.input_names = {key: param_name(key) for key in traj.inputs}
         self.observations: list[Observation] = []
         self.steps: list[CallStep] = []
         self.taken_vars: set[str] = {"tools", "json", *self.input_names.values()}
+        dict_inputs = {
+            self.input_names[k]: v for k, v in traj.inputs.items() if isinstance(v, dict)
+        }
+        self.selector = Selector(self._match, dict_inputs)
+        self._where: tuple[str, str] = ("", "")
 
     # -- values ------------------------------------------------------------------
-    def resolve(self, value: Any, arg: str, tool: str) -> Expr:
-        param = self._as_param(value, arg, tool)
+    def resolve(self, value: Any, arg: str, tool: str, position: int | None = None) -> Expr:
+        self._where = (arg, tool)
+        param = self._as_param(value, position)
         if param is not None:
             return param
-        ref = self._as_ref(value)
+        ref = self._as_ref(value, position)
         if ref is not None:
             return ref
         if isinstance(value, list):
-            return ListOf(tuple(self.resolve(v, arg, tool) for v in value))
+            return ListOf(tuple(self.resolve(v, arg, tool, i) for i, v in enumerate(value)))
         if isinstance(value, dict):
-            return DictOf(tuple((k, self.resolve(v, k, tool)) for k, v in value.items()))
+            return DictOf(tuple((k, self.resolve(v, k, tool, position)) for k, v in value.items()))
         return Const(value)
 
-    def _as_param(self, value: Any, arg: str, tool: str) -> Param | None:
-        matches = [
-            key
-            for key, given in self.traj.inputs.items()
-            if given == value and type(given) is type(value)
-        ]
-        if not matches:
-            return None
-        key = arg if arg in matches else matches[0]
+    def _match(self, value: Any, position: int | None) -> Expr | None:
+        return self._as_param(value, position)
+
+    def _as_param(self, value: Any, position: int | None) -> Param | Elem | None:
+        """An input equal to ``value``, or an element of a list input (``Elem``): the one at
+        ``position`` when that fits (the k-th element of a list argument or call run)."""
+        arg, tool = self._where
+        matches = [k for k, given in self.traj.inputs.items() if _same(given, value)]
+        if matches:
+            key = arg if arg in matches else matches[0]
+            self._register(key, arg, tool)
+            return Param(self.input_names[key])
+        for key, given in self.traj.inputs.items():
+            if not isinstance(given, list) or isinstance(value, list):
+                continue
+            hits = [i for i, item in enumerate(given) if _same(item, value)]
+            if hits:
+                self._register(key, arg, tool)
+                index = position if position in hits else hits[0]
+                return Elem(self.input_names[key], index)
+        return None
+
+    def _register(self, key: str, arg: str, tool: str) -> None:
         name = self.input_names[key]
         if name not in self.params:
-            self.params[name] = self._param_spec(name, value, arg, tool)
-        return Param(name)
+            self.params[name] = self._param_spec(name, self.traj.inputs[key], arg, tool)
 
     def _param_spec(self, name: str, value: Any, arg: str, tool: str) -> ParamSpec:
         schema = _arg_schema(self.traj, tool, arg)
         annotation = enum_annotation(schema) or annotation_for(value)
+        if isinstance(value, list) and schema.get("type") != "array":
+            schema = {}
         return ParamSpec(
             name=name,
             annotation=annotation,
@@ -122,16 +157,17 @@ class TraceCompiler:
             examples=[value],
         )
 
-    def _as_ref(self, value: Any) -> Ref | None:
+    def _as_ref(self, value: Any, position: int | None) -> Expr | None:
+        """The earliest observation holding ``value``: where the agent learned it."""
         if not distinctive(value):
             return None
-        for obs in reversed(self.observations):
+        for obs in self.observations:
             if obs.raw == value and type(obs.raw) is type(value):
                 return Ref(obs.var)
             if obs.is_json:
                 path = find_path(obs.parsed, value)
                 if path is not None:
-                    return Ref(obs.var, path)
+                    return self.selector.explain(Ref(obs.var), obs.parsed, path, position)
         return None
 
     # -- calls -------------------------------------------------------------------
@@ -142,25 +178,56 @@ class TraceCompiler:
                 "the trajectory has no successful tool call to compile",
                 hint="a skill is made of tool calls; pass a run that called at least one tool",
             )
-        for call in calls:
+        run = 0
+        for n, call in enumerate(calls):
             _require_identifier(call.name)
-            args = {key: self.resolve(val, key, call.name) for key, val in call.arguments.items()}
+            run = run + 1 if n and calls[n - 1].name == call.name else 0
+            args = {
+                key: self.resolve(val, key, call.name, run) for key, val in call.arguments.items()
+            }
             var = var_name_for(call.name, self.taken_vars)
             self.taken_vars.add(var)
             step = CallStep(call.name, args, var, self.traj.is_read_only(call.name))
             self.steps.append(step)
             self.observations.append(Observation(var, call))
         returns, annotation = self._returns()
+        lengths = {
+            self.input_names[k]: len(v) for k, v in self.traj.inputs.items() if isinstance(v, list)
+        }
+        for step in self.steps:
+            step.arguments = {k: fold_expr(e, lengths) for k, e in step.arguments.items()}
         program = Program(
             name=self.name,
             description=describe(self.traj, self.input_names),
             params=self._ordered_params(),
-            steps=self.steps,
+            steps=list(self.steps),
             returns=returns,
             return_annotation=annotation,
         )
+        program.steps, renames = fold_steps(program.steps, lengths, program.used_vars())
+        if renames and program.returns is not None:
+            program.returns = transform(
+                program.returns,
+                lambda e: (
+                    Ref(renames[e.var], e.path) if isinstance(e, Ref) and e.var in renames else None
+                ),
+            )
+        self._add_guards(program)
         prune(program)
         return program
+
+    def _add_guards(self, program: Program) -> None:
+        trial = copy.deepcopy(program)
+        prune(trial)
+        kept = {s.var for s in trial.calls()} | trial.used_vars()
+        unused = {s.var for s in self.steps if s.var and s.var not in kept}
+        found = guard_candidates(self.steps, self.observations, unused)
+        self.guard_keys = {key for key, _, _ in found}
+        allowed = self.guard_keys if self.allowed_guards is None else self.allowed_guards
+        if not found or program.steps != self.steps:
+            return  # a folded loop moved the steps; guards are placed by index
+        program.steps = insert_guards(list(program.steps), found, allowed)
+        program.params = self._ordered_params(program)
 
     def _returns(self) -> tuple[Expr, str]:
         last = self.observations[-1]
@@ -168,63 +235,63 @@ class TraceCompiler:
             path = answer_path(last.parsed, self.traj.final_answer, known_values(self.traj))
             if path is not None:
                 value = at_path(last.parsed, path)
-                return Ref(last.var, path), annotation_for(value)
+                expr = self.selector.explain(Ref(last.var), last.parsed, path, None)
+                return expr, annotation_for(value)
         return Ref(last.var), annotation_for(last.raw)
 
-    def _ordered_params(self) -> list[ParamSpec]:
+    def _ordered_params(self, program: Program | None = None) -> list[ParamSpec]:
         """Parameters in the order the procedure first uses them (how a person reads it)."""
+        exprs = program.exprs() if program else [e for s in self.steps for e in s.exprs()]
         order: list[str] = []
-        for step in self.steps:
-            for expr in step.arguments.values():
-                order += [p for p in _params_in_order(expr) if p not in order]
-        return sorted(self.params.values(), key=lambda p: order.index(p.name))
+        for expr in exprs:
+            order += [p for p in _params_in_order(expr) if p not in order]
+        keys = {name: key for key, name in self.input_names.items()}
+        for name in order:
+            if name not in self.params:  # e.g. the dict a selection merges in
+                self._register(keys[name], "", "")
+        known = [p for p in self.params.values() if p.name in order]
+        return sorted(known, key=lambda p: order.index(p.name))
+
+
+def _same(given: Any, value: Any) -> bool:
+    return bool(given == value and type(given) is type(value))
 
 
 def _params_in_order(expr: Expr) -> list[str]:
-    if isinstance(expr, Param):
-        return [expr.name]
-    if isinstance(expr, ListOf):
-        return [p for item in expr.items for p in _params_in_order(item)]
-    if isinstance(expr, DictOf):
-        return [p for _, item in expr.items for p in _params_in_order(item)]
-    return []
+    out: list[str] = []
+    for e in walk(expr):
+        name = e.name if isinstance(e, Param) else getattr(e, "param", None)
+        if isinstance(name, str) and name not in out:
+            out.append(name)
+    return out
 
 
 def prune(program: Program) -> None:
     """Drop read-only calls whose results nothing uses (iterated: pruning frees others)."""
     while True:
         used = program.used_vars()
-        dead = [s for s in program.steps if s.read_only and s.var not in used]
+        dead = [
+            s
+            for s in program.steps
+            if isinstance(s, CallStep) and s.read_only and s.var not in used
+        ]
         if not dead:
             break
         program.steps = [s for s in program.steps if s not in dead]
     used = program.used_vars()
-    for step in program.steps:
+    calls = program.calls()
+    for step in calls:
         if step.var not in used:
             step.var = None
-    parsed = set()
-    for step in program.steps:
-        for expr in step.arguments.values():
-            parsed |= _parsed_vars(expr)
-    if program.returns is not None:
-        parsed |= _parsed_vars(program.returns)
-    for step in program.steps:
+    parsed: set[str] = set()
+    for expr in program.exprs():
+        parsed |= {e.var for e in walk(expr) if isinstance(e, Ref) and e.path}
+    for step in calls:
         step.parsed = step.var in parsed
-    live_params = set()
-    for step in program.steps:
-        for expr in step.arguments.values():
-            live_params |= params_in(expr)
+    live_params: set[str] = set()
+    for expr in program.exprs():
+        live_params |= params_in(expr)
     program.params = [p for p in program.params if p.name in live_params]
-
-
-def _parsed_vars(expr: Expr) -> set[str]:
-    if isinstance(expr, Ref):
-        return {expr.var} if expr.path else set()
-    if isinstance(expr, ListOf):
-        return set().union(set(), *(_parsed_vars(e) for e in expr.items))
-    if isinstance(expr, DictOf):
-        return set().union(set(), *(_parsed_vars(e) for _, e in expr.items))
-    return set()
 
 
 def _arg_schema(traj: Trajectory, tool: str, arg: str) -> dict[str, Any]:
@@ -256,5 +323,14 @@ def _require_identifier(tool: str) -> None:
         )
 
 
-def compile_one(traj: Trajectory, name: str) -> Program:
-    return TraceCompiler(traj, name).compile()
+def compile_one(
+    traj: Trajectory, name: str, allowed_guards: set[GuardKey] | None = None
+) -> Program:
+    return TraceCompiler(traj, name, allowed_guards).compile()
+
+
+def guard_keys(traj: Trajectory, name: str) -> set[GuardKey]:
+    """The observed equalities this run could compile into guards (see ``guards``)."""
+    compiler = TraceCompiler(traj, name)
+    compiler.compile()
+    return compiler.guard_keys

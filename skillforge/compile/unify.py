@@ -14,89 +14,140 @@ merge programs step by step:
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import CompileError
-from .ir import CallStep, Const, DictOf, Expr, ListOf, Param, ParamSpec, Program, Ref
+from .ir import (
+    CallStep,
+    Const,
+    DictOf,
+    Expr,
+    ForEach,
+    Get,
+    Guard,
+    ListOf,
+    MapList,
+    Merge,
+    Param,
+    ParamSpec,
+    Path,
+    Pick,
+    Program,
+    Ref,
+    Step,
+)
 from .types import widen
 
 
 def unify(programs: list[Program], sources: list[str]) -> Program:
-    """One program that every input program is an instance of."""
-    merged = programs[0]
-    for program, source in zip(programs[1:], sources[1:], strict=True):
-        merged = _merge(merged, program, sources[0], source)
-    return merged
+    """One program that every input program is an instance of.
+
+    Runs that follow the same steps merge directly; runs that reach the same changes by
+    different lookups become one program with a branch on which inputs are given.
+    """
+    groups: list[tuple[Program, str]] = []
+    for program, source in zip(programs, sources, strict=True):
+        for n, (merged, first) in enumerate(groups):
+            if shape(merged.steps) == shape(program.steps):
+                groups[n] = (_merge(merged, program, first, source), first)
+                break
+        else:
+            groups.append((program, source))
+    if len(groups) == 1:
+        return groups[0][0]
+    from .branches import merge_branches
+
+    return merge_branches([g for g, _ in groups], [s for _, s in groups])
+
+
+def shape(steps: list[Step]) -> list[Any]:
+    """What must be equal for two runs to be the same procedure: the calls, in order."""
+    out: list[Any] = []
+    for step in steps:
+        if isinstance(step, CallStep):
+            out.append(step.tool)
+        elif isinstance(step, ForEach):
+            out.append(("for each", step.param, step.body.tool))
+        elif isinstance(step, Guard):
+            out.append(("guard", step.source))
+        else:
+            out.append(("branch", len(step.cases)))
+    return out
 
 
 def _merge(a: Program, b: Program, src_a: str, src_b: str) -> Program:
-    sig_a = [s.tool for s in a.steps]
-    sig_b = [s.tool for s in b.steps]
-    if sig_a != sig_b:
+    if shape(a.steps) != shape(b.steps):
         raise CompileError(
-            f"the trajectories take different paths: {src_a} calls {sig_a}, {src_b} calls {sig_b}",
+            f"the trajectories take different paths: {src_a} calls {a.tools()}, "
+            f"{src_b} calls {b.tools()}",
             hint="promote them as separate skills, or give each run the same procedure",
         )
-    steps = []
-    for step_a, step_b in zip(a.steps, b.steps, strict=True):
-        where = f"argument of {step_a.tool}"
-        if set(step_a.arguments) != set(step_b.arguments):
-            raise CompileError(
-                f"{step_a.tool} is called with arguments {sorted(step_a.arguments)} in {src_a} "
-                f"but {sorted(step_b.arguments)} in {src_b}",
-                hint="the runs do not follow one procedure; promote them separately",
-            )
-        args = {
-            key: _merge_expr(
-                step_a.arguments[key], step_b.arguments[key], f"{key!r} {where}", src_a, src_b
-            )
-            for key in step_a.arguments
-        }
-        steps.append(
-            CallStep(
-                step_a.tool,
-                args,
-                step_a.var if step_a.var == step_b.var else step_a.var or step_b.var,
-                step_a.read_only and step_b.read_only,
-                step_a.parsed or step_b.parsed,
-            )
-        )
+    steps = [merge_step(x, y, src_a, src_b) for x, y in zip(a.steps, b.steps, strict=True)]
     returns = a.returns
     if a.returns is not None and b.returns is not None:
-        returns = _merge_expr(a.returns, b.returns, "the return value", src_a, src_b)
+        returns = merge_expr(a.returns, b.returns, "the return value", src_a, src_b)
     return Program(
         name=a.name,
         description=a.description,
-        params=_merge_params(a.params, b.params),
+        params=merge_params(a.params, b.params),
         steps=steps,
         returns=returns,
         return_annotation=widen(a.return_annotation, b.return_annotation),
     )
 
 
-def _merge_expr(x: Expr, y: Expr, where: str, src_a: str, src_b: str) -> Expr:
+def merge_step(x: Step, y: Step, src_a: str, src_b: str) -> Step:
+    if isinstance(x, CallStep) and isinstance(y, CallStep):
+        return _merge_call(x, y, src_a, src_b)
+    if isinstance(x, ForEach) and isinstance(y, ForEach) and x.param == y.param:
+        return ForEach(x.param, _merge_call(x.body, y.body, src_a, src_b))
+    if isinstance(x, Guard) and isinstance(y, Guard):
+        where = f"the check after {x.subject}"
+        return Guard(
+            merge_expr(x.left, y.left, where, src_a, src_b),
+            merge_expr(x.right, y.right, where, src_a, src_b),
+            x.subject,
+            x.key if x.key == y.key else None,
+            x.source,
+        )
     if x == y:
         return x
-    if isinstance(x, Ref) and isinstance(y, Ref) and x.var == y.var:
-        path = _merge_path(x, y)
-        if path is not None:
-            return Ref(x.var, path)
-    if isinstance(x, ListOf) and isinstance(y, ListOf) and len(x.items) == len(y.items):
-        return ListOf(
-            tuple(
-                _merge_expr(i, j, where, src_a, src_b)
-                for i, j in zip(x.items, y.items, strict=True)
-            )
+    raise CompileError(
+        f"the runs {src_a} and {src_b} do not follow one procedure ({type(x).__name__} "
+        f"vs {type(y).__name__})",
+        hint="promote them as separate skills",
+    )
+
+
+def _merge_call(step_a: CallStep, step_b: CallStep, src_a: str, src_b: str) -> CallStep:
+    where = f"argument of {step_a.tool}"
+    if set(step_a.arguments) != set(step_b.arguments):
+        raise CompileError(
+            f"{step_a.tool} is called with arguments {sorted(step_a.arguments)} in {src_a} "
+            f"but {sorted(step_b.arguments)} in {src_b}",
+            hint="the runs do not follow one procedure; promote them separately",
         )
-    if (
-        isinstance(x, DictOf)
-        and isinstance(y, DictOf)
-        and [k for k, _ in x.items] == [k for k, _ in y.items]
-    ):
-        return DictOf(
-            tuple(
-                (k, _merge_expr(i, j, where, src_a, src_b))
-                for (k, i), (_, j) in zip(x.items, y.items, strict=True)
-            )
+    args = {
+        key: merge_expr(
+            step_a.arguments[key], step_b.arguments[key], f"{key!r} {where}", src_a, src_b
         )
+        for key in step_a.arguments
+    }
+    return CallStep(
+        step_a.tool,
+        args,
+        step_a.var if step_a.var == step_b.var else step_a.var or step_b.var,
+        step_a.read_only and step_b.read_only,
+        step_a.parsed or step_b.parsed,
+    )
+
+
+def merge_expr(x: Expr, y: Expr, where: str, src_a: str, src_b: str) -> Expr:
+    if x == y:
+        return x
+    merged = _merge_same_kind(x, y, where, src_a, src_b)
+    if merged is not None:
+        return merged
     raise CompileError(
         f"{where} cannot be explained the same way in every run: {_show(x)} in {src_a}, "
         f"{_show(y)} in {src_b}",
@@ -104,11 +155,46 @@ def _merge_expr(x: Expr, y: Expr, where: str, src_a: str, src_b: str) -> Expr:
     )
 
 
-def _merge_path(x: Ref, y: Ref) -> tuple[str | int, ...] | None:
-    if len(x.path) != len(y.path):
+def _merge_same_kind(x: Expr, y: Expr, where: str, src_a: str, src_b: str) -> Expr | None:
+    def sub(i: Expr, j: Expr) -> Expr:
+        return merge_expr(i, j, where, src_a, src_b)
+
+    if isinstance(x, Ref) and isinstance(y, Ref) and x.var == y.var:
+        path = _merge_path(x.path, y.path)
+        return Ref(x.var, path) if path is not None else None
+    if isinstance(x, Get) and isinstance(y, Get):
+        path = _merge_path(x.path, y.path)
+        return Get(sub(x.base, y.base), path) if path is not None else None
+    if isinstance(x, ListOf) and isinstance(y, ListOf) and len(x.items) == len(y.items):
+        return ListOf(tuple(sub(i, j) for i, j in zip(x.items, y.items, strict=True)))
+    if (
+        isinstance(x, DictOf)
+        and isinstance(y, DictOf)
+        and [k for k, _ in x.items] == [k for k, _ in y.items]
+    ):
+        return DictOf(
+            tuple((k, sub(i, j)) for (k, i), (_, j) in zip(x.items, y.items, strict=True))
+        )
+    if (
+        isinstance(x, Pick)
+        and isinstance(y, Pick)
+        and (x.noun, x.values) == (y.noun, y.values)
+        and [f for f, _ in x.where] == [f for f, _ in y.where]
+    ):
+        where_ = tuple((f, sub(i, j)) for (f, i), (_, j) in zip(x.where, y.where, strict=True))
+        return Pick(sub(x.source, y.source), where_, x.noun, x.values)
+    if isinstance(x, Merge) and isinstance(y, Merge):
+        return Merge(sub(x.base, y.base), sub(x.update, y.update))
+    if isinstance(x, MapList) and isinstance(y, MapList) and x.param == y.param:
+        return MapList(x.param, sub(x.template, y.template))
+    return None
+
+
+def _merge_path(x: Path, y: Path) -> Path | None:
+    if len(x) != len(y):
         return None
     merged: list[str | int] = []
-    for p, q in zip(x.path, y.path, strict=True):
+    for p, q in zip(x, y, strict=True):
         if p == q:
             merged.append(p)
         elif {p, q} == {0, -1}:
@@ -118,7 +204,7 @@ def _merge_path(x: Ref, y: Ref) -> tuple[str | int, ...] | None:
     return tuple(merged)
 
 
-def _merge_params(a: list[ParamSpec], b: list[ParamSpec]) -> list[ParamSpec]:
+def merge_params(a: list[ParamSpec], b: list[ParamSpec]) -> list[ParamSpec]:
     by_name = {p.name: p for p in a}
     for p in b:
         if p.name in by_name:
