@@ -81,7 +81,8 @@ def diff(
     if as_json:
         emit_json(result)
         return
-    click.echo(render(result, color=_color(color)), nl=False)
+    use = _color(color)
+    click.echo(render(result, color=use), nl=False, color=use)
 
 
 @click.command()
@@ -100,7 +101,7 @@ def review(ctx: click.Context, color: bool | None, as_json: bool) -> None:
         click.echo("no pending reviews")
     for p in pending:
         click.echo(f"review/{p['name']}  v{p['version']}  {p['commit'][:10]}  {p['subject']}")
-        click.echo(render({**p["diff"], "code": ""}, color=_color(color)))
+        click.echo(render({**p["diff"], "code": ""}, color=_color(color)), color=_color(color))
         click.echo(f"  accept: skillforge accept {p['name']}   "
                    f"reject: skillforge reject {p['name']} --reason '...'")
 

@@ -70,7 +70,7 @@ def test_diff_defaults_to_the_last_two_versions_and_takes_v_or_bare_numbers(
     last = lib.diff("cancel_order")
     assert (last["from"], last["to"]) == ("v2", "v3")
     assert last["behaviour"]["bump"] == "major"
-    assert "-def cancel_order(tools, *, order_id: str" in last["code"]
+    assert "+def cancel_order(tools, *, order_id: int" in last["code"]
     explicit = lib.diff("cancel_order", "v1", "2")
     assert (explicit["from"], explicit["to"]) == ("v1", "v2")
     assert lib.diff("cancel_order", "1")["to"] == "v3"
