@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -44,6 +45,9 @@ class StubModel:
     requests: list[dict[str, Any]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    #: Optional (request body, answer text) -> (prompt, completion) tokens, for realistic
+    #: usage figures (the benchmark counts with a tokenizer); else the action's numbers.
+    count_tokens: Callable[[dict[str, Any], str], tuple[int, int]] | None = None
 
     @property
     def port(self) -> int:
@@ -102,6 +106,8 @@ class StubModel:
 
     def _response(self, body: dict[str, Any], action: Action) -> dict[str, Any]:
         model = body.get("model", "stub")
+        if self.count_tokens is not None:
+            action.prompt_tokens, action.completion_tokens = self.count_tokens(body, action.text)
         if self.dialect == "anthropic":
             return {
                 "id": f"msg_stub_{len(self.requests)}",
