@@ -86,8 +86,16 @@ class SkillServer:
 
         from . import __version__
 
+        class _Server(Server):  # type: ignore[type-arg]
+            """Advertises ``tools.listChanged`` on every transport (each asks for its own
+            initialization options, with the SDK's default of not advertising it)."""
+
+            def create_initialization_options(self, notification_options=None, *a, **kw):  # type: ignore[no-untyped-def]
+                options = notification_options or NotificationOptions(tools_changed=True)
+                return super().create_initialization_options(options, *a, **kw)
+
         self.bus = InMemorySubscriptionBus()
-        server: Any = Server(
+        server: Any = _Server(
             self.name,
             version=__version__,
             instructions="Verified skills compiled from agent trajectories. "
@@ -97,9 +105,7 @@ class SkillServer:
             on_call_tool=self._call_tool,
             on_subscriptions_listen=ListenHandler(self.bus),
         )
-        self.init_options = server.create_initialization_options(
-            NotificationOptions(tools_changed=True)
-        )
+        self.init_options = server.create_initialization_options()
         return server
 
     @asynccontextmanager
@@ -134,17 +140,19 @@ class SkillServer:
 
         log.info("skills changed; notifying clients")
         await self.bus.publish(ToolsListChanged())
-        for session in list(self._legacy_sessions):
+        for connection in list(self._legacy_sessions):
             try:
-                await session.send_tool_list_changed()
-            except Exception:  # a closed session must not stop the others
-                self._legacy_sessions.discard(session)
+                await connection.send_tool_list_changed()
+            except Exception:  # a closed connection must not stop the others
+                self._legacy_sessions.discard(connection)
 
     def _remember(self, ctx: Any) -> None:
         from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
         if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-            self._legacy_sessions.add(ctx.session)
+            # The session object is per request; the connection is what outlives it (the
+            # SDK offers no public accessor from a lowlevel handler's context yet).
+            self._legacy_sessions.add(getattr(ctx.session, "_connection", ctx.session))
 
     # -- handlers ------------------------------------------------------------------
     def tool_definitions(self) -> list[dict[str, Any]]:
