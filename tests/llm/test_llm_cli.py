@@ -37,6 +37,7 @@ def test_cli_llm_promote_with_proposed_name(skills_dir: Path, account_files: lis
     assert report["name"] == "account_status"
     assert report["compiler"] == f"llm:{STUB_MODEL}"
     assert report["verification"]["summary"] == "replay 2/2"
+    assert report["compiler_details"]["rounds"] == 1
 
 
 def test_cli_auto_without_model_explains(skills_dir: Path, account_files: list[str]) -> None:

@@ -283,3 +283,35 @@ def test_anthropic_route(skills_dir: Path, account_files: list[str],
     system = body["system"] if isinstance(body["system"], str) else body["system"][0]["text"]
     assert "tools.<tool_name>" in system
     assert [m["role"] for m in body["messages"]] == ["user"]
+
+
+def test_auto_falls_back_when_the_trace_draft_fails_replay(openai_stub: StubModel) -> None:
+    from skillforge.compile import compile_trace
+    from skillforge.compile.choose import compile_verified
+    from skillforge.config import LLMConfig
+    from skillforge.library import shared_sandbox
+    from skillforge.trajectory import load
+    from skillforge.verify import VerificationReport, verify
+
+    files = [str(p) for p in example_files("order_status")]
+    trajs = [t for f in files for t in load(f)]
+    seen: list[str] = []
+
+    def verify_fn(source: str, name: str) -> VerificationReport:
+        report = verify(shared_sandbox(), source, name, trajs, files)
+        seen.append(source)
+        if len(seen) == 1:  # the trace draft: pretend its replay failed
+            report.ok = False
+            report.replays[0].update(ok=False, problems=["pretend: returned 1, expected 2"])
+        return report
+
+    trace_source = compile_trace(trajs, "order_status", files).source
+    openai_stub.play(answer(trace_source, "order_status"))
+    config = LLMConfig(model=STUB_MODEL, api_base=openai_stub.api_base, timeout=2, retries=0)
+    draft, report = compile_verified(trajs, files, name="order_status", compiler="auto",
+                                     config=config, verify_fn=verify_fn)
+    assert report.ok and draft.compiler == f"llm:{STUB_MODEL}" and len(seen) == 2
+    assert draft.details["reason"].startswith("trace draft failed verification: ")
+    prompt = openai_stub.requests[0]["messages"][1]["content"]
+    assert "def order_status(tools: Any" in prompt
+    assert "It failed verification:" in prompt and "pretend: returned 1, expected 2" in prompt
