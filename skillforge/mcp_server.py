@@ -86,11 +86,13 @@ class SkillServer:
 
         from . import __version__
 
-        class _Server(Server):  # type: ignore[type-arg]
+        class _Server(Server):
             """Advertises ``tools.listChanged`` on every transport (each asks for its own
             initialization options, with the SDK's default of not advertising it)."""
 
-            def create_initialization_options(self, notification_options=None, *a, **kw):  # type: ignore[no-untyped-def]
+            def create_initialization_options(
+                self, notification_options: Any = None, *a: Any, **kw: Any
+            ) -> Any:
                 options = notification_options or NotificationOptions(tools_changed=True)
                 return super().create_initialization_options(options, *a, **kw)
 
