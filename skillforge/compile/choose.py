@@ -114,19 +114,25 @@ def _llm(
     trace_problems: list[str],
     reason: str,
 ) -> tuple[SkillDraft, VerificationReport]:
-    from .llm import ModelClient, compile_llm
+    from .llm import LLMUnavailableError, ModelClient, compile_llm
 
     client = ModelClient(config, cache)
-    draft, report = compile_llm(
-        trajectories,
-        labels,
-        name=name,
-        verify_fn=verify_fn,
-        client=client,
-        trace_source=trace_source,
-        trace_problems=trace_problems,
-        taken_names=taken,
-    )
+    try:
+        draft, report = compile_llm(
+            trajectories,
+            labels,
+            name=name,
+            verify_fn=verify_fn,
+            client=client,
+            trace_source=trace_source,
+            trace_problems=trace_problems,
+            taken_names=taken,
+        )
+    except LLMUnavailableError as exc:
+        if not reason.startswith("--compiler"):  # auto: say why a model was wanted
+            exc.message = f"{reason}, and {exc.message}"
+            exc.args = (exc.one_line(),)
+        raise
     draft.details["reason"] = reason
     return draft, report
 

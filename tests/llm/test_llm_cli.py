@@ -72,6 +72,11 @@ def test_skillforge_works_without_litellm(skills_dir: Path, account_files: list[
     assert out.returncode == 2, out.stderr
     assert "needs litellm" in out.stderr and "pip install 'skillforge[llm]'" in out.stderr
     assert openai_stub.requests == []
+    auto = sf("--skills-dir", str(skills_dir), "promote", *account_files, "--name", "acct",
+              "--model", STUB_MODEL, block_litellm=True)
+    assert auto.returncode == 2
+    assert "trace compiler failed: 'first_name' argument" in auto.stderr
+    assert "and the LLM compiler needs litellm" in auto.stderr
     probe = subprocess.run(
         [sys.executable, "-c", "import sys; import skillforge, skillforge.compile.llm, "
          "skillforge.compile.choose, skillforge.config; print('litellm' in sys.modules)"],
