@@ -238,8 +238,9 @@ class Body:
         call = _wrap(f"tools.{step.tool}(", args, ")", indent, prefix)
         if not step.parsed:
             return call
-        flat = f"{indent}{prefix}parse_result({call.strip()}, {literal(step.tool)})"
-        if len(flat) <= LINE and "\n" not in call:
+        bare = _wrap(f"tools.{step.tool}(", args, ")", "", "")
+        flat = f"{indent}{prefix}parse_result({bare}, {literal(step.tool)})"
+        if len(flat) <= LINE and "\n" not in bare:
             return flat
         inner = _wrap(f"tools.{step.tool}(", args, ")", indent + "    ", "")
         return (

@@ -33,6 +33,7 @@ from .ir import (
     Param,
     ParamSpec,
     Path,
+    Pick,
     Program,
     Ref,
     params_in,
@@ -158,16 +159,29 @@ class TraceCompiler:
         )
 
     def _as_ref(self, value: Any, position: int | None) -> Expr | None:
-        """The earliest observation holding ``value``: where the agent learned it."""
+        """The earliest observation holding ``value`` (where the agent learned it), unless
+        only a later one explains it in a way that generalises (a pick, not an id key)."""
         if not distinctive(value):
             return None
+        fallback: tuple[Expr, Any] | None = None
         for obs in self.observations:
             if obs.raw == value and type(obs.raw) is type(value):
                 return Ref(obs.var)
-            if obs.is_json:
-                path = find_path(obs.parsed, value)
-                if path is not None:
-                    return self.selector.explain(Ref(obs.var), obs.parsed, path, position)
+            if not obs.is_json:
+                continue
+            path = find_path(obs.parsed, value)
+            if path is None:
+                continue
+            before = self.selector.snapshot()
+            expr = self.selector.explain(Ref(obs.var), obs.parsed, path, position)
+            if not self.selector.fragile:
+                return expr
+            if fallback is None:
+                fallback = (expr, self.selector.snapshot())
+            self.selector.restore(before)
+        if fallback is not None:
+            self.selector.restore(fallback[1])
+            return fallback[0]
         return None
 
     # -- calls -------------------------------------------------------------------
@@ -204,6 +218,8 @@ class TraceCompiler:
             returns=returns,
             return_annotation=annotation,
         )
+        self._add_guards(program)
+        prune(program)  # before folding: an unused read between two calls breaks a run
         program.steps, renames = fold_steps(program.steps, lengths, program.used_vars())
         if renames and program.returns is not None:
             program.returns = transform(
@@ -212,7 +228,6 @@ class TraceCompiler:
                     Ref(renames[e.var], e.path) if isinstance(e, Ref) and e.var in renames else None
                 ),
             )
-        self._add_guards(program)
         prune(program)
         return program
 
@@ -224,8 +239,8 @@ class TraceCompiler:
         found = guard_candidates(self.steps, self.observations, unused)
         self.guard_keys = {key for key, _, _ in found}
         allowed = self.guard_keys if self.allowed_guards is None else self.allowed_guards
-        if not found or program.steps != self.steps:
-            return  # a folded loop moved the steps; guards are placed by index
+        if not found:
+            return
         program.steps = insert_guards(list(program.steps), found, allowed)
         program.params = self._ordered_params(program)
 
@@ -285,7 +300,9 @@ def prune(program: Program) -> None:
             step.var = None
     parsed: set[str] = set()
     for expr in program.exprs():
-        parsed |= {e.var for e in walk(expr) if isinstance(e, Ref) and e.path}
+        nodes = walk(expr)
+        parsed |= {e.var for e in nodes if isinstance(e, Ref) and e.path}
+        parsed |= {e.source.var for e in nodes if isinstance(e, Pick) and isinstance(e.source, Ref)}
     for step in calls:
         step.parsed = step.var in parsed
     live_params: set[str] = set()
