@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .git import Git
 
-TREE_MODE = "040000"
 # Files that tools create next to a skill and that git should not see as changes.
 _SCRATCH_DIRS = {"__pycache__", ".pytest_cache", ".hypothesis"}
 
@@ -82,32 +81,52 @@ def build_tree(git: Git, tmp: Path, files: dict[str, Path]) -> str:
         index_file.unlink(missing_ok=True)
 
 
-def _entries(git: Git, tree: str | None) -> dict[str, str]:
+def _entries(git: Git, tree: str | None) -> dict[bytes, tuple[bytes, bytes]]:
+    """A tree's entries (name -> (mode, 20-byte id)), parsed from its raw object."""
     if not tree:
         return {}
-    out = git.run("ls-tree", "-z", tree)
-    entries: dict[str, str] = {}
-    for record in out.split("\0"):
-        if record:
-            meta, name = record.split("\t", 1)
-            entries[name] = meta
+    raw = git.read_blobs([tree])[0] or b""
+    entries: dict[bytes, tuple[bytes, bytes]] = {}
+    pos = 0
+    while pos < len(raw):
+        space = raw.index(b" ", pos)
+        nul = raw.index(b"\0", space)
+        entries[raw[space + 1 : nul]] = (raw[pos:space], raw[nul + 1 : nul + 21])
+        pos = nul + 21
     return entries
 
 
+def _write_tree(git: Git, entries: dict[bytes, tuple[bytes, bytes]]) -> str:
+    """Serialise a tree in git's order (a subtree sorts as if its name ended in '/').
+
+    ``mktree`` would do this too, but it costs 200 ms for the 10,000 entries of a large
+    skills directory; building the bytes here and hashing them costs a few ms."""
+
+    def order(name: bytes) -> bytes:
+        return name + b"/" if entries[name][0] == b"40000" else name
+
+    body = b"".join(
+        entries[name][0] + b" " + name + b"\0" + entries[name][1]
+        for name in sorted(entries, key=order)
+    )
+    out = git.run_bytes("hash-object", "-t", "tree", "-w", "--stdin", "--literally", input=body)
+    return out.decode().strip()
+
+
 def splice(git: Git, root: str | None, parts: list[str], new: str | None) -> str:
-    """``root`` with the tree at ``parts`` replaced by ``new`` (None removes it)."""
-    entries = _entries(git, root)
-    head, rest = parts[0], parts[1:]
+    """``root`` (a tree or commit) with the tree at ``parts`` replaced by ``new`` (None
+    removes it)."""
+    entries = _entries(git, f"{root}^{{tree}}" if root else None)
+    head, rest = parts[0].encode(), parts[1:]
     if rest:
-        meta = entries.get(head, "")
-        child = meta.split()[2] if meta.startswith(TREE_MODE) else None
+        mode, oid = entries.get(head, (b"", b""))
+        child = oid.hex() if mode == b"40000" else None
         new = splice(git, child, rest, new) if (child or new) else None
     if new is None:
         entries.pop(head, None)
     else:
-        entries[head] = f"{TREE_MODE} tree {new}"
-    body = "".join(f"{meta}\t{name}\0" for name, meta in entries.items())
-    return git.run("mktree", "-z", input=body).strip()
+        entries[head] = (b"40000", bytes.fromhex(new))
+    return _write_tree(git, entries)
 
 
 def read_tree_files(git: Git, tree: str) -> dict[str, bytes]:

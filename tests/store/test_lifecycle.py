@@ -228,3 +228,16 @@ def test_git_index_lock_held_by_another_process_waits_then_says_so(
     timer.join()
     assert store.versions("cancel_order") == [1, 2]
     assert git(store.root, "status", "--porcelain") == ""
+
+
+def test_list_summaries_are_cached_and_follow_new_versions(store: SkillStore) -> None:
+    commit_version(store, 1)
+    lib = SkillLibrary(store.root)
+    assert [(s["name"], s["version"]) for s in lib.list_skills()] == [("cancel_order", 1)]
+    assert (store.root / ".skillforge" / "summaries.json").is_file()
+    commit_version(store, 2)
+    commit_version(store, 1, name="other")
+    assert [(s["name"], s["version"]) for s in lib.list_skills()] == [
+        ("cancel_order", 2), ("other", 1)]
+    (store.root / ".skillforge" / "summaries.json").write_text("not json")
+    assert len(lib.list_skills()) == 2
