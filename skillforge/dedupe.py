@@ -16,8 +16,15 @@ if TYPE_CHECKING:
     from .trajectory.model import Trajectory
 
 
-def covering_skill(lib: SkillLibrary, trajs: list[Trajectory]) -> tuple[str, int] | None:
-    """(name, version) of an existing skill that replays every one of ``trajs``, or None."""
+def covering_skill(
+    lib: SkillLibrary, trajs: list[Trajectory], exclude: str | None = None
+) -> tuple[str, int] | None:
+    """(name, version) of an existing skill that replays every one of ``trajs``, or None.
+
+    ``exclude`` is the skill being promoted: new runs of the same skill are new evidence
+    (its next version is verified against them too), not a duplicate.  Candidates are
+    filtered on the cached ``list`` rows, so only plausible skills are loaded and replayed.
+    """
     from .verify.replay import replay
 
     called = {c.name for t in trajs for c in t.tool_calls if not c.is_error}
@@ -26,16 +33,14 @@ def covering_skill(lib: SkillLibrary, trajs: list[Trajectory]) -> tuple[str, int
     }
     if not called:
         return None
-    for name in lib.names():
-        manifest = lib.manifest(name)
-        tools = set(manifest.get("tools", []))
-        if not tools or not tools <= called or not changing <= tools:
+    for row in lib.list_skills():
+        name, tools = row["name"], set(row["tools"])
+        if name == exclude or not tools or not tools <= called or not changing <= tools:
             continue
-        params = list(manifest.get("parameters", {}).get("properties", {}))
         source = lib.source(name)
         if all(
-            replay(lib.sandbox, source, name, params, t, f"<trajectory {t.sha256()[:8]}>").ok
+            replay(lib.sandbox, source, name, row["parameters"], t, f"<run {t.sha256()[:8]}>").ok
             for t in trajs
         ):
-            return name, int(manifest.get("version", 0))
+            return name, int(row["version"])
     return None

@@ -123,7 +123,7 @@ class SkillLibrary:
         model if that fails); ``name`` may be None only when a model is there to propose it.
         ``model``/``api_base``/``rounds`` override the configuration (see skillforge.config).
         ``review`` commits onto branch ``review/<name>`` for ``accept``/``reject``; unless
-        ``force``, runs an existing skill already replays promote nothing (``covered_by``).
+        ``force``, runs another skill already replays promote nothing (``covered_by``).
         """
         from .compile.choose import COMPILERS, compile_verified
         from .compile.llm_cache import ResponseCache
@@ -151,7 +151,7 @@ class SkillLibrary:
             if not force:
                 from .dedupe import covering_skill
 
-                covered = covering_skill(self, new)
+                covered = covering_skill(self, new, exclude=name)
                 if covered is not None:
                     cname, cversion = covered
                     return PromoteResult(

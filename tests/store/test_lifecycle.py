@@ -241,3 +241,17 @@ def test_list_summaries_are_cached_and_follow_new_versions(store: SkillStore) ->
         ("cancel_order", 2), ("other", 1)]
     (store.root / ".skillforge" / "summaries.json").write_text("not json")
     assert len(lib.list_skills()) == 2
+
+
+def test_a_new_skill_can_be_reviewed_and_accepted(store: SkillStore) -> None:
+    commit_version(store, 1, review=True)
+    assert not (store.root / "cancel_order").exists()
+    lib = SkillLibrary(store.root)
+    [pending] = lib.review()
+    assert pending["diff"]["from"] is None and pending["diff"]["behaviour"]["bump"] == "major"
+    assert pending["diff"]["code"].startswith("--- /dev/null")
+    assert lib.diff("cancel_order", "none", "review")["to"] == "review"
+    lib.accept("cancel_order")
+    assert (store.root / "cancel_order" / "skill.py").read_text() == SOURCE_V1
+    assert store.versions("cancel_order") == [1]
+    assert git(store.root, "status", "--porcelain") == ""
