@@ -44,9 +44,9 @@ class Family:
     solve: Callable[[Agent, Inputs], None]
 
 
-SERVICES: dict[str, tuple[Callable[[], Any], list[dict[str, Any]]]] = {
-    "shop": (lambda: ShopEnv.seeded(0), SHOP_TOOLS),
-    "helpdesk": (lambda: HelpdeskEnv.seeded(0), DESK_TOOLS),
+SERVICES: dict[str, tuple[Callable[[int], Any], list[dict[str, Any]]]] = {
+    "shop": (ShopEnv.seeded, SHOP_TOOLS),
+    "helpdesk": (HelpdeskEnv.seeded, DESK_TOOLS),
 }
 
 

@@ -37,27 +37,36 @@ TRAIN_NOISE = [
 ]
 
 
+WORLDS = 40  # environment seeds tasks are drawn from (each seed is a different desk/shop)
+Task = tuple[int, str, dict[str, Any], dict[str, Any]]  # seed, text, inputs, expected state
+
+
 class Service:
-    """Fresh environments of one service, from a cached initial state."""
+    """Fresh environments of one service, from cached initial states per seed."""
 
     def __init__(self, name: str) -> None:
-        factory, self.specs = SERVICES[name]
-        first = factory()
-        self.cls = type(first)
-        self.initial = first.state()
+        self.factory, self.specs = SERVICES[name]
+        self.initial: dict[int, dict[str, Any]] = {}
+        self.cls = type(self.factory(0))
 
-    def fresh(self) -> Any:
-        return self.cls(self.initial)
+    def state(self, seed: int) -> dict[str, Any]:
+        if seed not in self.initial:
+            self.initial[seed] = self.factory(seed).state()
+        return self.initial[seed]
+
+    def fresh(self, seed: int) -> Any:
+        return self.cls(self.state(seed))
 
 
 def play(
     family: Family,
     service: Service,
+    seed: int,
     text: str,
     inputs: dict[str, Any],
     noise: frozenset[str] = frozenset(),
 ) -> tuple[Agent, dict[str, Any]]:
-    env = service.fresh()
+    env = service.fresh(seed)
     agent = Agent(env.tools(), service.specs, text, inputs, noise)
     try:
         family.solve(agent, inputs)
@@ -66,37 +75,36 @@ def play(
     return agent, env.state()
 
 
-def tasks(
-    family: Family, service: Service, seed: int, count: int, exclude: set[str]
-) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """``count`` solvable tasks (text, inputs, expected final state), none in ``exclude``."""
+def tasks(family: Family, service: Service, seed: int, count: int, exclude: set[str]) -> list[Task]:
+    """``count`` solvable tasks with the state the scripted agent leaves, none in ``exclude``."""
     rng = random.Random(seed)
-    out: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    out: list[Task] = []
     for _ in range(count * 50):
         if len(out) == count:
             break
-        drawn = family.sample(service.initial, rng)
+        world = rng.randrange(WORLDS)
+        drawn = family.sample(service.state(world), rng)
         if drawn is None:
             continue
         text, inputs = drawn
-        key = json.dumps(inputs, sort_keys=True)
+        key = json.dumps([world, inputs], sort_keys=True)
         if key in exclude:
             continue
-        agent, state = play(family, service, text, inputs)
+        agent, state = play(family, service, world, text, inputs)
         if agent.failed:
             continue
         exclude.add(key)
-        out.append((text, inputs, state))
+        out.append((world, text, inputs, state))
     return out
 
 
-def training(family: Family, service: Service, seed: int) -> list[tuple[str, dict[str, Any]]]:
+def training(family: Family, service: Service, seed: int) -> list[Task]:
     """Three tasks, covering every way the family's inputs come (email or name, ...)."""
     pool = tasks(family, service, seed, 30, set())
-    groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for text, inputs, _ in pool:
-        groups.setdefault(",".join(sorted(inputs)), []).append((text, inputs))
-    chosen: list[tuple[str, dict[str, Any]]] = []
+    groups: dict[str, list[Task]] = {}
+    for task in pool:
+        groups.setdefault(",".join(sorted(task[2])), []).append(task)
+    chosen: list[Task] = []
     while len(chosen) < 3:
         for group in groups.values():
             if group and len(chosen) < 3:
@@ -136,14 +144,15 @@ def bench(
 
     service = Service(family.service)
     seed = sum(map(ord, family.name))
-    files = []
-    for n, ((text, inputs), noise) in enumerate(
+    files, seen = [], set()
+    for n, ((world, text, inputs, _), noise) in enumerate(
         zip(training(family, service, seed), TRAIN_NOISE, strict=True), 1
     ):
-        agent, _ = play(family, service, text, inputs, noise)
+        agent, _ = play(family, service, world, text, inputs, noise)
         path = traj_dir / f"{family.name}_{n}.json"
         path.write_text(agent.trajectory().to_json() + "\n")
         files.append(path)
+        seen.add(json.dumps([world, inputs], sort_keys=True))
     promote_s, error = promote(skills, family, files)
     row: dict[str, Any] = {
         "family": family.name,
@@ -151,7 +160,6 @@ def bench(
         "promote_s": promote_s,
         "error": error,
     }
-    seen = {json.dumps(json.loads(f.read_text())["inputs"], sort_keys=True) for f in files}
     unseen = tasks(family, service, seed + 1, count, seen)
     row["total"] = len(unseen)
     if error:
@@ -159,8 +167,8 @@ def bench(
         return row
     lib = SkillLibrary(skills)
     solved, times, failures = 0, [], []
-    for _, inputs, expected in unseen:
-        env = service.fresh()
+    for world, _, inputs, expected in unseen:
+        env = service.fresh(world)
         started = time.perf_counter()
         try:
             lib.call(family.name, inputs, tools=env.tools())
@@ -173,10 +181,10 @@ def bench(
             failures.append(f"{json.dumps(inputs)}: final state differs")
     stable = 0
     checked = unseen[:consistency]
-    for _, inputs, _ in checked:
+    for world, _, inputs, _ in checked:
         outcomes = set()
         for _ in range(repeat):
-            env = service.fresh()
+            env = service.fresh(world)
             try:
                 value = lib.call(family.name, inputs, tools=env.tools())
             except SkillforgeError as exc:

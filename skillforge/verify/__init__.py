@@ -1,4 +1,6 @@
-"""Verification: a draft becomes a skill only if it passes static checks and replay.
+"""Verification: a draft becomes a skill only if it passes static checks, replay and the
+bounded property checks; with 3 or more runs, a leave-one-out generalization score is
+recorded too (``extra["generalization"]``, in the manifest's ``verification``).
 
 The verifier recomputes every fact it reports from the source itself (which tools are
 called, the parameters, the return annotation), so a compiler, including a model, cannot
@@ -29,12 +31,15 @@ class VerificationReport:
         passed = sum(1 for r in self.replays if r["ok"])
         if self.static:
             return f"static checks failed ({len(self.static)} problems)"
+        if not self.extra.get("properties", {}).get("ok", True):
+            return f"replay {passed}/{len(self.replays)}, properties failed"
         return f"replay {passed}/{len(self.replays)}"
 
     def problems(self) -> list[str]:
         out = list(self.static)
         for r in self.replays:
             out += [f"{r['source']}: {p}" for p in r["problems"]]
+        out += [f"property: {p}" for p in self.extra.get("properties", {}).get("problems", [])]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -71,7 +76,19 @@ def verify(
         for traj, label in zip(trajectories, labels, strict=True)
     ]
     ok = all(o["ok"] for o in outcomes)
-    return VerificationReport(ok, [], outcomes, static.facts)
+    extra: dict[str, Any] = {}
+    if ok:
+        from .properties import check_properties
+        from .replay import leave_one_out
+
+        facts = static.facts
+        properties = check_properties(box, source, name, facts.params, facts.tools, trajectories)
+        extra["properties"] = properties.as_dict()
+        ok = properties.ok
+        generalization = leave_one_out(box, source, name, trajectories, labels)
+        if generalization is not None:
+            extra["generalization"] = generalization
+    return VerificationReport(ok, [], outcomes, static.facts, extra)
 
 
 __all__ = ["VerificationReport", "check", "declared_tools", "verify"]

@@ -113,3 +113,39 @@ def _show(calls: list[tuple[str, dict[str, Any]]]) -> str:
 def _short(value: Any, limit: int = 160) -> str:
     text = json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def leave_one_out(
+    box: Sandbox, source: str, name: str, trajectories: list[Trajectory], labels: list[str]
+) -> dict[str, Any] | None:
+    """How well the trace compiler generalises here: compiled from all runs but one, does
+    the skill replay the held-out run?  Only for trace-compiled sources (the score is about
+    that compiler) and with 3 or more runs; ``None`` otherwise."""
+    from ..compile import compile_trace
+    from ..errors import SkillforgeError
+    from .static import check
+
+    if len(trajectories) < 3:
+        return None
+    try:
+        if compile_trace(trajectories, name, labels).source != source:
+            return None
+    except SkillforgeError:
+        return None
+    held_out = []
+    for index, (traj, label) in enumerate(zip(trajectories, labels, strict=True)):
+        others = trajectories[:index] + trajectories[index + 1 :]
+        other_labels = labels[:index] + labels[index + 1 :]
+        try:
+            draft = compile_trace(others, name, other_labels)
+        except SkillforgeError as exc:
+            held_out.append({"source": label, "ok": False, "problems": [exc.one_line()]})
+            continue
+        params = [p[0] for p in check(draft.source, name, set()).facts.params]
+        held_out.append(replay(box, draft.source, name, params, traj, label).as_dict())
+    passed = sum(1 for outcome in held_out if outcome["ok"])
+    return {
+        "score": round(passed / len(held_out), 3),
+        "summary": f"leave-one-out {passed}/{len(held_out)}",
+        "held_out": held_out,
+    }
