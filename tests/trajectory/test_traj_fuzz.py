@@ -32,7 +32,7 @@ JSON = st.recursive(
                                                                  max_size=3),
     max_leaves=8,
 )
-ID_KEYS = {"id", "call_id", "tool_call_id", "tool_use_id", "source_call_id", "tool_call_id",
+ID_KEYS = {"id", "call_id", "tool_call_id", "tool_use_id", "source_call_id",
            "gen_ai.tool.call.id", "spanId", "traceId", "step_id"}
 
 
