@@ -1,17 +1,18 @@
-"""Render a :class:`~skillforge.compile.ir.Program` as a readable Python module (libcst).
+"""Render a :class:`~skillforge.compile.ir.Program` as a readable Python module.
 
 The module is what a reviewer reads in a pull request, so we aim for what a careful person
 would write: named variables, keyword arguments, a docstring with ``Args``/``Returns``, a
 helper only when it pays (``parse_result`` appears only when a result is JSON that the
-skill indexes into).  Nodes are built with libcst rather than by string concatenation so
-quoting and precedence are always right.
+skill indexes into).  Every literal is produced by ``json.dumps``/``repr`` (see
+``statements``), and the finished module is parsed before it is returned, so a rendering
+bug fails here rather than in review.  The parse uses the standard library's parser: it
+catches the same errors as libcst without a third of a second of import per promotion.
 """
 
 from __future__ import annotations
 
+import ast
 import textwrap
-
-import libcst as cst
 
 from .ir import Program, Ref
 from .statements import LINE, Body
@@ -91,7 +92,7 @@ def signature(program: Program) -> str:
 
 
 def render(program: Program, compiled_from: int = 1) -> str:
-    """The skill module's source, checked to parse (libcst) before it is returned."""
+    """The skill module's source, checked to parse before it is returned."""
     needs_parse = any(step.parsed for step in program.calls())
     annotations = [p.annotation for p in program.params] + [program.return_annotation]
     typing_names = ["Any"]
@@ -109,5 +110,5 @@ def render(program: Program, compiled_from: int = 1) -> str:
         blocks.append(PARSE_HELPER.strip())
     blocks.append(function)
     source = "\n\n".join(blocks[:2]) + "\n\n\n" + "\n\n\n".join(blocks[2:]) + "\n"
-    cst.parse_module(source)  # a rendering bug must fail here, not in review
+    ast.parse(source)  # a rendering bug must fail here, not in review
     return source

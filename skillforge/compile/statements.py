@@ -298,7 +298,8 @@ class Body:
             self.bound = saved
             options.append(_join(needed))
         self.lines.append(f"{indent}else:")
-        message = "give " + ", or ".join(options)
+        joiner = " or " if all(" " not in o for o in options) else ", or "
+        message = "give " + joiner.join(options)
         self.lines.append(self._raise(message, indent + "    "))
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from sandbox import Sandbox
 
-EXAMPLES = 6
+EXAMPLES = 5
 ANSWERS_PER_TOOL = 4
 BAD_EXITS = {"Timeout", "MemoryLimit", "OutputLimit", "CrashedWorker"}
 
