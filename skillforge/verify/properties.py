@@ -23,6 +23,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..compile.observe import Observation, kept_calls
@@ -256,3 +257,19 @@ def _shaped(value: Any, pool: dict[str, set[Any]]) -> SearchStrategy[Any]:
 def _short(value: Any, limit: int = 160) -> str:
     text = json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_stored_properties(skill_dir: Path) -> None:
+    """The property checks for a skill folder (its generated pytest file calls this)."""
+    from ..library import shared_sandbox
+    from ..trajectory import load
+    from .static import check
+
+    manifest = json.loads((skill_dir / "skill.json").read_text())
+    source = (skill_dir / "skill.py").read_text()
+    trajs = [t for p in sorted((skill_dir / "trajectories").glob("*.json")) for t in load(p)]
+    facts = check(source, manifest["name"], set(manifest["tools"])).facts
+    report = check_properties(
+        shared_sandbox(), source, manifest["name"], facts.params, facts.tools, trajs
+    )
+    assert report.ok, "; ".join(report.problems)
