@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+import orjson
+
 from ..errors import TrajectoryError
 from .model import Message, Step, ToolCall, ToolSpec
 
@@ -197,12 +199,25 @@ def parse_arguments(raw: Any, ctx: ReadContext, *parts: str | int) -> dict[str, 
         return {}
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = loads_json(raw)
         except (ValueError, RecursionError) as exc:
             ctx.fail(f"arguments are not valid JSON ({_short(exc)})", *parts)
     if not isinstance(raw, dict):
         ctx.fail(f"arguments must be a JSON object, found {_type_name(raw)}", *parts)
     return raw
+
+
+def loads_json(text: str) -> Any:
+    """JSON embedded in a payload (arguments, attributes): orjson, else the standard library
+    (integers beyond 64 bits, lone surrogates), never NaN/Infinity (not JSON)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text, parse_constant=_not_json)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _short(exc: Exception) -> str:
@@ -226,7 +241,7 @@ def looks_like_error(result: Any) -> bool:
             return True
         if text.startswith("{") and '"error"' in text:
             try:
-                result = json.loads(text)
+                result = loads_json(text)
             except (ValueError, RecursionError):
                 return False
     return (

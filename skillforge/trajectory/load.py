@@ -81,8 +81,8 @@ def loads_located(text: str | bytes, path: str = "<string>", *,
         text = decode_bytes(text, path)
     redactor = _redactor(redact)
     out: list[Loaded] = []
-    for payload, ctx, where in _runs(text, path):
-        out.extend(_guarded(payload, ctx, where, redactor))
+    for payload, ctx, where, fmt in _runs(text, path):
+        out.extend(_guarded(payload, ctx, where, redactor, fmt=fmt))
     return out
 
 
@@ -118,44 +118,64 @@ def _redactor(redact: Redact) -> Redactor | None:
 
 
 # ----------------------------------------------------------------------- splitting
-def _runs(text: str, path: str) -> list[tuple[Any, ReadContext, str]]:
-    """Each run's payload, context and location label."""
+Run = tuple[Any, ReadContext, str, str | None]  # payload, context, location, known format
+
+
+def _runs(text: str, path: str) -> list[Run]:
+    """Each run's payload, context, location label and (when already detected) format."""
     value, lines = decode_text(text, path)
     if lines is not None:  # JSONL
         values = [v for _, v in lines]
-        if _one_payload(values):
-            return [(values, ReadContext(path), path)]
-        return [(v, ReadContext(f"{path}:{n}"), f"{path}:{n}") for n, v in lines]
-    if isinstance(value, list) and value and not _one_payload(value):
-        return [(v, ReadContext(path, f"$[{i}]"), f"{path}[{i}]") for i, v in enumerate(value)]
-    return [(value, ReadContext(path), path)]
+        formats = _run_formats(values)
+        if formats is None:
+            return [(values, ReadContext(path), path, None)]
+        return [(v, ReadContext(f"{path}:{n}"), f"{path}:{n}", f)
+                for (n, v), f in zip(lines, formats, strict=True)]
+    if isinstance(value, list) and value:
+        formats = _run_formats(value)
+        if formats is not None:
+            return [(v, ReadContext(path, f"$[{i}]"), f"{path}[{i}]", f)
+                    for i, (v, f) in enumerate(zip(value, formats, strict=True))]
+    return [(value, ReadContext(path), path, None)]
 
 
-def _one_payload(values: list[Any]) -> bool:
-    """Whether a list is one run's payload (messages, spans) rather than a list of runs."""
+def _run_formats(values: list[Any]) -> list[str | None] | None:
+    """The format of each element if a list holds whole runs; ``None`` if it is one payload
+    (messages, spans).  Formats are remembered so each run is detected once."""
     fmt = detection.detect(values)
     if fmt is not None and fmt.name == "otel":
-        return True  # span batches of possibly several traces: split by trace later
-    return not all(_is_run(v) for v in values)
+        return None  # span batches of possibly several traces: split by trace later
+    formats: list[str | None] = []
+    for value in values:
+        is_run, name = _as_run(value)
+        if not is_run:
+            return None
+        formats.append(name)
+    return formats
 
 
-def _is_run(payload: Any) -> bool:
-    """Whether one element of a top-level list is a whole run (and not a message)."""
+def _as_run(payload: Any) -> tuple[bool, str | None]:
+    """Whether one element of a top-level list is a whole run (not a message), and the
+    format to read it with when that is already known (``None``: envelope or native)."""
     if isinstance(payload, list):
-        return detection.detect(payload) is not None
+        fmt = detection.detect(payload)
+        return fmt is not None, fmt.name if fmt else None
     if not isinstance(payload, dict):
-        return False
-    return _is_envelope(payload) or (
-        detection.detect(payload) is not None and "role" not in payload and "type" not in payload
-    )
+        return False, None
+    fmt = detection.detect(payload)
+    if fmt is None:
+        return _is_envelope(payload, detected=False), None
+    if "role" in payload or "type" in payload:
+        return False, None
+    return True, None if fmt.name == "native" else fmt.name
 
 
-def _is_envelope(payload: Any) -> bool:
+def _is_envelope(payload: Any, *, detected: bool | None = None) -> bool:
     return (
         isinstance(payload, dict)
         and payload.get("format") != native.NATIVE_FORMAT
         and any(key in payload for key in BODY_KEYS)
-        and detection.detect(payload) is None
+        and not (detection.detect(payload) is not None if detected is None else detected)
     )
 
 

@@ -22,7 +22,6 @@ the order they were issued in.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,6 +32,7 @@ from .base import (
     Parsed,
     ReadContext,
     finish,
+    loads_json,
     parse_arguments,
     text_of,
     tool_specs,
@@ -292,7 +292,7 @@ def _json_attr(span: Span, key: str, ctx: ReadContext) -> Any:
     value = span.attrs.get(key)
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            return loads_json(value)
         except (ValueError, RecursionError):
             ctx.fail("attribute is not valid JSON", *span.at, "attributes", key)
     return value

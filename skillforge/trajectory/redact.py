@@ -26,6 +26,7 @@ matched again.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -104,6 +105,12 @@ _SECRET_KEY = re.compile(
 _PASSWORD_KEY = re.compile(r"(?i)pass(?:word|wd|phrase)|pin$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    """Whether an object field of this name holds a secret (keys repeat: cached)."""
+    return _SECRET_KEY.match(key) is not None
+
+
 def _kind_of_key(key: str) -> str:
     lowered = key.lower()
     if _PASSWORD_KEY.search(lowered):
@@ -140,16 +147,14 @@ class Redactor:
         for n, triggers in enumerate(self._triggers):
             for trigger in triggers or ():
                 self._by_trigger.setdefault(trigger, []).append(n)
-        # one pass finds every trigger present, overlapping ones included
-        alternatives = "|".join(re.escape(t) for t in sorted(self._by_trigger, key=len,
-                                                               reverse=True))
-        self._trigger_re = re.compile(f"(?=({alternatives}))")
+        self._trigger_list = list(self._by_trigger)
 
     def text(self, text: str) -> str:
         """``text`` with every secret replaced by its placeholder."""
         if len(text) < 8:
             return text
-        found = set(self._trigger_re.findall(text.lower()))
+        lowered = text.lower()
+        found = [t for t in self._trigger_list if t in lowered]  # C-speed substring scans
         if not found and not self._always:
             return text
         active = tuple(sorted({n for t in found for n in self._by_trigger[t]}
@@ -160,7 +165,8 @@ class Redactor:
                 self._patterns.clear()
             pattern = re.compile("|".join(self._branches[n] for n in active))
             self._patterns[active] = pattern
-        return pattern.sub(self._replace, text)
+        cleaned = pattern.sub(self._replace, text)
+        return text if cleaned == text else cleaned
 
     def _replace(self, match: re.Match[str]) -> str:
         name = match.lastgroup or "r0"
@@ -174,19 +180,28 @@ class Redactor:
         return whole[:start] + placeholder + whole[end:]
 
     def value(self, value: Any, key: str | None = None) -> Any:
-        """A JSON value with secrets replaced: strings scanned, sensitive fields blanked."""
+        """A JSON value with secrets replaced: strings scanned, sensitive fields blanked.
+
+        Returns the very same object when nothing changed (no copies on the common path).
+        """
         if isinstance(value, str):
             cleaned = self.text(value)
-            if (key is not None and cleaned == value and value and _SECRET_KEY.match(key)
+            if (key is not None and cleaned is value and value and _secret_key(key)
                     and not value.startswith("<REDACTED:")):
                 return _PLACEHOLDER.format(_kind_of_key(key))
             return cleaned
         if isinstance(value, dict):
-            return {k: self.value(v, k if isinstance(k, str) else None) for k, v in value.items()}
+            changed = {}
+            for k, v in value.items():
+                new = self.value(v, k if isinstance(k, str) else None)
+                if new is not v:
+                    changed[k] = new
+            return {**value, **changed} if changed else value
         if isinstance(value, list):
-            return [self.value(v) for v in value]
+            items = [self.value(v) for v in value]
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
         if (key is not None and isinstance(value, int | float) and not isinstance(value, bool)
-                and _SECRET_KEY.match(key) and _PASSWORD_KEY.search(key)):
+                and _secret_key(key) and _PASSWORD_KEY.search(key)):
             return _PLACEHOLDER.format("password")  # a numeric PIN or password
         return value
 
@@ -196,7 +211,7 @@ class Redactor:
         for name, value in inputs.items():
             if not isinstance(value, str) or len(value) < 4 or value.startswith("<REDACTED:"):
                 continue
-            if _SECRET_KEY.match(name) or self.text(value) != value:
+            if _secret_key(name) or self.text(value) != value:
                 found[name] = value
         return found
 
@@ -218,12 +233,17 @@ class Redactor:
         traj.task = clean(traj.task)
         if traj.final_answer is not None:
             traj.final_answer = clean(traj.final_answer)
-        for step in traj.steps:
+        for step in traj.steps:  # assign only what changed: pydantic's setattr is not free
             if isinstance(step, Message):
-                step.content = clean(step.content)
+                content = clean(step.content)
+                if content is not step.content:
+                    step.content = content
             elif isinstance(step, ToolCall):
-                step.arguments = clean(step.arguments)
-                step.result = clean(step.result)
+                arguments, result = clean(step.arguments), clean(step.result)
+                if arguments is not step.arguments:
+                    step.arguments = arguments
+                if result is not step.result:
+                    step.result = result
         return traj
 
 
@@ -244,11 +264,16 @@ def _input_swapper(secrets: Mapping[str, str]) -> Callable[[Any], Any]:
         if isinstance(value, str):
             if value in by_value:
                 return by_value[value]
-            return pattern.sub(lambda m: by_value[m.group(0)], value) if pattern else value
+            if pattern is None:
+                return value
+            swapped = pattern.sub(lambda m: by_value[m.group(0)], value)
+            return value if swapped == value else swapped
         if isinstance(value, dict):
-            return {k: swap(v) for k, v in value.items()}
+            changed = {k: new for k, v in value.items() if (new := swap(v)) is not v}
+            return {**value, **changed} if changed else value
         if isinstance(value, list):
-            return [swap(v) for v in value]
+            items = [swap(v) for v in value]
+            return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
         return value
 
     return swap

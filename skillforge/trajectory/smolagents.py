@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any
 
-from .base import CallBook, Format, Parsed, ReadContext, finish, text_of
+from .base import CallBook, Format, Parsed, ReadContext, finish, loads_json, text_of
 from .model import Message, Step, ToolCall
 
 _FINAL = "final_answer"
@@ -130,7 +130,7 @@ def _arguments(name: str, raw: Any, ctx: ReadContext, *parts: str | int) -> dict
         return raw
     if isinstance(raw, str):
         try:
-            parsed = json.loads(raw)
+            parsed = loads_json(raw)
         except (ValueError, RecursionError):
             parsed = None
         if isinstance(parsed, dict):
