@@ -22,12 +22,10 @@ import sys
 import types
 from typing import Any, NoReturn
 
-import orjson
-
-from sandbox import confine, seccomp
+from sandbox import confine, landlock, seccomp, wirejson
 from sandbox.limits import one_line
 from sandbox.policy import CallContext, Policy, PolicyViolation, SkillError, ToolError
-from sandbox.protocol import read_frame_blocking, write_frame_blocking
+from sandbox.protocol import read_frame_blocking
 
 
 class _Channel:
@@ -38,7 +36,7 @@ class _Channel:
         self.write_fd = write_fd
 
     def send(self, message: dict[str, Any]) -> None:
-        write_frame_blocking(self.write_fd, message)
+        self.send_raw(wirejson.dumps(message))
 
     def send_raw(self, payload: bytes) -> None:
         header = len(payload).to_bytes(4, "big")
@@ -47,7 +45,7 @@ class _Channel:
             data = data[os.write(self.write_fd, data):]
 
     def receive(self) -> dict[str, Any]:
-        return read_frame_blocking(self.read_fd)
+        return read_frame_blocking(self.read_fd, decode=wirejson.loads)
 
 
 class _ToolFunction:
@@ -65,6 +63,9 @@ class _ToolFunction:
     def __repr__(self) -> str:
         return f"<tool {self._name}>"
 
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError("tool functions cannot be copied or pickled")
+
 
 class _ToolsProxy:
     """The ``tools`` argument of the entry: attribute access yields tool functions only."""
@@ -81,6 +82,11 @@ class _ToolsProxy:
 
     def __repr__(self) -> str:
         return "<tools>"
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        # copy.deepcopy (reachable through dataclasses.asdict) would otherwise walk into
+        # the worker's internals behind the proxy.
+        raise TypeError("the tools proxy cannot be copied or pickled")
 
 
 class _StdoutSink:
@@ -119,14 +125,14 @@ class Worker:
             )
         self.tool_calls += 1
         try:
-            arguments = orjson.dumps(kwargs)
-        except TypeError as exc:
+            arguments = wirejson.dumps(kwargs)
+        except wirejson.NotJSON as exc:
             raise ToolError(f"arguments of tool {name!r} must be JSON values: {exc}") from None
         if len(arguments) > self.limits["max_tool_arg_bytes"]:
             raise ToolError(f"arguments of tool {name!r} exceed "
                             f"{self.limits['max_tool_arg_bytes']} bytes")
         self.channel.send_raw(
-            b'{"op":"tool","name":' + orjson.dumps(name) + b',"arguments":' + arguments + b"}"
+            b'{"op":"tool","name":' + wirejson.dumps(name) + b',"arguments":' + arguments + b"}"
         )
         reply = self.channel.receive()
         if reply.get("ok"):
@@ -150,7 +156,10 @@ class Worker:
         except BaseException as exc:
             signal.setitimer(signal.ITIMER_PROF, 0)
             sys.stdout = saved_stdout
-            self._send_failure(exc, ctx)
+            _drop_tracebacks(exc)  # release the skill's frames (and memory) first
+            error, message = self._classify(exc, ctx)
+            del exc
+            self._send_done(False, error, message, ctx)
             return
         signal.setitimer(signal.ITIMER_PROF, 0)
         sys.stdout = saved_stdout
@@ -158,14 +167,15 @@ class Worker:
             self._send_done(False, "PolicyViolation", ctx.violation, ctx)
             return
         try:
-            payload = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
-        except (TypeError, orjson.JSONEncodeError) as exc:
-            try:  # integers beyond 64 bits are valid JSON; orjson refuses them
-                payload = json.dumps(value, allow_nan=False).encode()
-            except (TypeError, ValueError, RecursionError):
-                self._send_done(False, "Error",
-                                f"TypeError: return value is not a JSON value: {exc}", ctx)
-                return
+            payload = wirejson.dumps(value)
+        except wirejson.NotJSON as exc:
+            self._send_done(False, "Error", f"TypeError: return value is not a JSON value: "
+                            f"{one_line(str(exc), 200)}", ctx)
+            return
+        except MemoryError:
+            self._send_done(False, "MemoryLimit", "memory limit reached while encoding the "
+                            "return value", ctx)
+            return
         if len(payload) > int(limits["max_return_bytes"]):
             self._send_done(False, "OutputLimit",
                             f"return value of {len(payload)} bytes exceeds "
@@ -173,8 +183,8 @@ class Worker:
             return
         self.channel.send_raw(
             b'{"op":"done","ok":true,"value":' + payload + b',"stdout":'
-            + orjson.dumps(ctx.stdout_text()) + b',"cpu":'
-            + orjson.dumps(_cpu_used()) + b"}"
+            + wirejson.dumps(wirejson.clean_text(ctx.stdout_text())) + b',"cpu":'
+            + wirejson.dumps(_cpu_used()) + b"}"
         )
 
     def _execute(self, request: dict[str, Any], restricted: bool) -> Any:
@@ -192,7 +202,8 @@ class Worker:
         kwargs = request.get("kwargs") or {}
         return entry(self.proxy, **kwargs)
 
-    def _send_failure(self, exc: BaseException, ctx: CallContext) -> None:
+    def _classify(self, exc: BaseException, ctx: CallContext) -> tuple[str, str]:
+        """The failure class and one-line message for an exception of the skill."""
         limit = int(self.limits.get("max_message_chars", 2000))
         try:
             text = str(exc)
@@ -213,11 +224,12 @@ class Worker:
             error, message = "Error", text
         else:
             error, message = "Error", f"{type(exc).__name__}: {text}"
-        self._send_done(False, error, one_line(message, limit), ctx)
+        return error, one_line(message, limit)
 
     def _send_done(self, ok: bool, error: str, message: str, ctx: CallContext) -> None:
         self.channel.send({"op": "done", "ok": ok, "value": None, "error": error,
-                           "message": message, "stdout": ctx.stdout_text(),
+                           "message": wirejson.clean_text(message),
+                           "stdout": wirejson.clean_text(ctx.stdout_text()),
                            "cpu": _cpu_used()})
 
     def serve(self) -> NoReturn:
@@ -228,11 +240,43 @@ class Worker:
                 os._exit(0)
             op = request.get("op")
             if op == "call":
-                self.handle_call(request)
+                try:
+                    self.handle_call(request)
+                except BaseException as exc:  # the worker's own code failed (out of memory)
+                    self._last_resort(exc)
             elif op == "ping":
                 self.channel.send({"op": "pong", "cpu": _cpu_used()})
             else:
                 os._exit(0)
+
+
+    def _last_resort(self, exc: BaseException) -> None:
+        """Report a failure of the worker's own reporting code, or exit with a known code."""
+        memory = isinstance(exc, MemoryError)
+        _drop_tracebacks(exc)
+        del exc
+        try:
+            self.channel.send({"op": "done", "ok": False, "value": None,
+                               "error": "MemoryLimit" if memory else "CrashedWorker",
+                               "message": "memory limit reached" if memory
+                               else "the worker failed while reporting", "stdout": ""})
+        except BaseException:
+            os._exit(EXIT_MEMORY if memory else EXIT_INTERNAL)
+
+
+#: Exit codes the host understands (anything else is a crash).
+EXIT_INTERNAL = 70
+EXIT_MEMORY = 71
+
+
+def _drop_tracebacks(exc: BaseException) -> None:
+    """Forget the frames an exception chain holds on to (they keep the skill's data alive)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 32:
+        current.__traceback__ = None
+        current = current.__context__ or current.__cause__
+        seen += 1
 
 
 class _EntryMissing(Exception):
@@ -301,7 +345,7 @@ def _warm_up(policy: Policy) -> None:
     namespace = policy.new_globals()
     exec(policy.compile(_WARMUP), namespace)
     namespace["main"](None, text='{"a": [1, 2]}', items=["x", "y"])
-    orjson.dumps({"a": [1, 2.5, "x", None]}, option=orjson.OPT_NON_STR_KEYS)
+    wirejson.dumps({"a": [1, 2.5, "x", None]})
     "x".encode("utf-16")
     policy.ctx = CallContext(1000)
 
@@ -331,6 +375,11 @@ def main() -> NoReturn:
         confine.isolate(report, config["scratch"])
     confine.set_rlimits(report, config, baseline)
     confine.set_no_new_privs(report)
+    if config.get("landlock", True):
+        chrooted = bool(report.get("filesystem", {}).get("active"))
+        landlock.restrict(report, confine.libc(), "/" if chrooted else config["scratch"])
+    else:
+        report["landlock"] = {"active": False, "detail": "disabled by the host"}
     if config.get("seccomp", True):
         seccomp.install(report)
     else:

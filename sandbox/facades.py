@@ -61,6 +61,9 @@ class Facade:
     def __repr__(self) -> str:
         return f"<sandbox module {self._facade_name!r}>"
 
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise TypeError("sandbox modules cannot be copied or pickled")
+
 
 def _pick(module: Any, names: list[str]) -> dict[str, Any]:
     return {name: getattr(module, name) for name in names}

@@ -65,6 +65,9 @@ DENIED_ATTRIBUTES = frozenset(INSPECT_ATTRIBUTES) | {
     "co_consts", "co_names", "co_varnames", "co_filename", "co_lnotab", "co_linetable",
     "mro", "format", "format_map", "func_globals", "func_code", "func_closure",
     "im_func", "im_self", "im_class", "with_traceback",
+    # ABCMeta.register mutates a registry shared by every later call in the worker
+    # (``collections.abc.Mapping.register(list)`` would poison ``isinstance``).
+    "register",
 }
 
 _LAZY_ANNOTATIONS = __future__.annotations.compiler_flag
@@ -87,11 +90,13 @@ _MUTABLE_CONTAINERS: tuple[type, ...] = (
 class CallContext:
     """Per-call mutable state the guards need: created fresh for every call."""
 
-    __slots__ = ("skill_classes", "stdout", "stdout_limit", "stdout_truncated", "violation")
+    __slots__ = ("skill_classes", "stdout", "stdout_limit", "stdout_truncated", "stdout_used",
+                 "violation")
 
     def __init__(self, stdout_limit: int) -> None:
         self.skill_classes: set[type] = set()
         self.stdout: list[str] = []
+        self.stdout_used = 0
         self.stdout_limit = stdout_limit
         self.stdout_truncated = False
         self.violation: str | None = None
@@ -104,16 +109,15 @@ class CallContext:
 
     def write_stdout(self, text: str) -> None:
         """Append print output, silently truncating at the limit (a marker is added)."""
-        used = sum(len(chunk) for chunk in self.stdout)
-        room = self.stdout_limit - used
+        room = self.stdout_limit - self.stdout_used
         if room <= 0:
             self.stdout_truncated = True
             return
         if len(text) > room:
-            self.stdout.append(text[:room])
+            text = text[:room]
             self.stdout_truncated = True
-        else:
-            self.stdout.append(text)
+        self.stdout.append(text)
+        self.stdout_used += len(text)
 
     def stdout_text(self) -> str:
         text = "".join(self.stdout)
@@ -362,18 +366,22 @@ class Policy:
 class _Printer:
     """Replacement for RestrictedPython's PrintCollector: one bounded buffer per call."""
 
-    __slots__ = ("_policy", "_text")
+    __slots__ = ("_policy", "_text", "_used")
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
         self._text: list[str] = []
+        self._used = 0
 
     def write(self, text: str) -> None:
-        self._text.append(text)
+        room = self._policy.ctx.stdout_limit - self._used
+        if room > 0:  # ``printed`` is bounded like stdout
+            self._text.append(text[:room])
+            self._used += min(len(text), room)
         self._policy.ctx.write_stdout(text)
 
     def __call__(self) -> str:  # the ``printed`` name
-        return "".join(self._text)[: self._policy.ctx.stdout_limit]
+        return "".join(self._text)
 
     def _call_print(self, *objects: Any, sep: str | None = " ", end: str | None = "\n",
                     file: Any = None, flush: bool = False) -> None:

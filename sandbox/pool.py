@@ -27,18 +27,25 @@ from typing import Any
 import orjson
 
 from sandbox.limits import ERROR_CLASSES, Limits, Result, one_line
-from sandbox.protocol import DeadlineExceeded, FrameTooLarge, HostChannel, ProtocolError
+from sandbox.protocol import (
+    ChannelClosed,
+    DeadlineExceeded,
+    FrameTooLarge,
+    HostChannel,
+    ProtocolError,
+)
 
 log = logging.getLogger("sandbox")
 
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from sandbox._worker import main; main()"
 _PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _STARTUP_SECONDS = 20.0
+_EXIT_MEMORY = 71  # sandbox._worker.EXIT_MEMORY (not imported: the worker module is heavy)
 _RECYCLE_ERRORS = frozenset({"Timeout", "MemoryLimit", "OutputLimit", "CrashedWorker",
                              "PolicyViolation"})
 #: Layers every worker should report active; a missing one is warned about (once).
 EXPECTED_LAYERS = ("unprivileged_uid", "user_namespace", "network_namespace", "filesystem",
-                   "capabilities", "rlimits", "no_new_privs", "seccomp")
+                   "capabilities", "rlimits", "no_new_privs", "landlock", "seccomp")
 
 
 class SandboxWarning(RuntimeWarning):
@@ -78,8 +85,8 @@ def live_worker_pids() -> set[int]:
 class WorkerProcess:
     """One pre-started worker: its process, scratch directory and RPC channel."""
 
-    def __init__(self, limits: Limits, *, max_calls: int = 10_000,
-                 isolate: bool = True, seccomp: bool = True) -> None:
+    def __init__(self, limits: Limits, *, max_calls: int = 10_000, isolate: bool = True,
+                 seccomp: bool = True, landlock: bool = True) -> None:
         self.limits = limits
         self.max_calls = max_calls
         self.calls = 0
@@ -95,7 +102,8 @@ class WorkerProcess:
             "scratch": self.scratch, "memory_mb": limits.memory_mb,
             "max_file_mb": limits.max_file_mb, "max_open_files": limits.max_open_files,
             "cpu_lifetime_seconds": self.cpu_lifetime, "isolate": isolate,
-            "seccomp": seccomp, "keep_stderr": bool(os.environ.get("SANDBOX_WORKER_STDERR")),
+            "seccomp": seccomp, "landlock": landlock,
+            "keep_stderr": bool(os.environ.get("SANDBOX_WORKER_STDERR")),
         }
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
@@ -179,7 +187,9 @@ class WorkerProcess:
             self.kill()
             return Result(False, error="OutputLimit", message=str(exc), tool_calls=calls)
         except ProtocolError as exc:
-            sig = self.exit_signal()
+            # A closed channel means the process is exiting: learn how. Garbage on an open
+            # channel means a hostile worker: kill it without waiting.
+            sig = self.exit_signal() if isinstance(exc, ChannelClosed) else None
             self.kill()
             return self._died(sig, exc, limits, calls)
 
@@ -227,9 +237,15 @@ class WorkerProcess:
 
     def _died(self, sig: int | None, exc: Exception, limits: Limits,
               calls: list[dict[str, Any]]) -> Result:
+        if not isinstance(exc, ChannelClosed):
+            return Result(False, error="CrashedWorker", tool_calls=calls,
+                          message=f"the worker broke the protocol and was killed ({exc})")
         if sig in (signal.SIGPROF, signal.SIGXCPU):
             return Result(False, error="Timeout", tool_calls=calls,
                           message=f"CPU limit of {limits.cpu_seconds} s exceeded")
+        if sig is None and self.proc.returncode == _EXIT_MEMORY:
+            return Result(False, error="MemoryLimit", tool_calls=calls,
+                          message=f"memory limit of {limits.memory_mb} MB")
         what = f"signal {signal.Signals(sig).name}" if sig else str(exc)
         return Result(False, error="CrashedWorker", tool_calls=calls,
                       message=f"the worker process died ({what})")
@@ -289,10 +305,10 @@ class Sandbox:
     def start(self) -> None:
         """Start all workers in parallel and wait until each has confined itself."""
         with self._lock:
-            if self._started:
-                return
             if self._closed:
                 raise RuntimeError("this Sandbox is closed")
+            if self._started:
+                return
             self._started = True
             fresh = [self._spawn() for _ in range(self.size)]
             self._all.update(fresh)
@@ -312,7 +328,9 @@ class Sandbox:
         """
         with self._cond:
             while not self._idle:
-                self._cond.wait()
+                if self._closed:
+                    raise RuntimeError("this Sandbox is closed")
+                self._cond.wait(0.5)
             for index in range(len(self._idle) - 1, -1, -1):
                 if self._idle[index].layers is not None:
                     return self._idle.pop(index)
@@ -356,6 +374,8 @@ class Sandbox:
             return _one_shot(source, entry, kwargs, tools, limits, _language_layer)
         self.start()
         worker = self._acquire()
+        if worker.proc.poll() is not None:  # died while idle (killed from outside, OOM)
+            worker = self._replace(worker)
         result: Result | None = None
         try:
             try:
@@ -380,6 +400,9 @@ class Sandbox:
             self._closed = True
             workers = list(self._all)
             self._all.clear()
+        with self._cond:
+            self._idle.clear()
+            self._cond.notify_all()
         for worker in workers:
             worker.kill()
 

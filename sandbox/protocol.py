@@ -16,6 +16,7 @@ import os
 import select
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -26,7 +27,11 @@ ABSOLUTE_MAX_FRAME = 64 * 1024 * 1024
 
 
 class ProtocolError(Exception):
-    """The peer broke the framing (bad length, bad JSON, closed pipe)."""
+    """The peer broke the framing (bad length, bad JSON) or closed the channel."""
+
+
+class ChannelClosed(ProtocolError):
+    """The peer closed its end: it exited, or is exiting."""
 
 
 class FrameTooLarge(ProtocolError):
@@ -66,12 +71,14 @@ def _read_exact_blocking(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame_blocking(fd: int, max_size: int = ABSOLUTE_MAX_FRAME) -> dict[str, Any]:
-    """Read one frame from ``fd`` (blocking) and decode it."""
+def read_frame_blocking(fd: int, max_size: int = ABSOLUTE_MAX_FRAME,
+                        decode: Callable[[bytes], Any] = orjson.loads) -> dict[str, Any]:
+    """Read one frame from ``fd`` (blocking) and decode it (the worker passes its own
+    decoder: see :mod:`sandbox.wirejson` for why it does not use orjson)."""
     (size,) = HEADER.unpack(_read_exact_blocking(fd, HEADER.size))
     if size > max_size:
         raise FrameTooLarge(f"frame of {size} bytes exceeds {max_size}")
-    message = orjson.loads(_read_exact_blocking(fd, size))
+    message = decode(_read_exact_blocking(fd, size))
     if not isinstance(message, dict):
         raise ProtocolError("frame is not a JSON object")
     return message
@@ -113,7 +120,7 @@ class HostChannel:
                 self._wpoll.poll(self._timeout_ms(deadline))
                 continue
             except (BrokenPipeError, OSError) as exc:
-                raise ProtocolError(f"worker channel closed: {exc}") from None
+                raise ChannelClosed(f"worker channel closed: {exc}") from None
             data = data[written:]
 
     def _fill(self, want: int, deadline: float | None) -> None:
@@ -124,7 +131,7 @@ class HostChannel:
                 self._rpoll.poll(self._timeout_ms(deadline))
                 continue
             if not chunk:
-                raise ProtocolError("worker closed the channel")
+                raise ChannelClosed("worker closed the channel")
             self._buffer += chunk
 
     def receive(self, deadline: float | None, max_size: int) -> dict[str, Any]:

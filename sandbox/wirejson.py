@@ -1,0 +1,60 @@
+"""JSON encoding on the worker side: the standard library's C encoder, not orjson.
+
+orjson (3.13) dereferences a null pointer when a large output buffer cannot be allocated:
+under the worker's ``RLIMIT_AS`` a skill returning a 600 kB list was enough to kill the
+worker with SIGSEGV instead of raising ``MemoryError``. The stdlib encoder fails cleanly,
+so everything whose size the skill controls (return values, tool arguments, messages) is
+encoded here. The host, which runs without an address-space limit, keeps using orjson.
+
+Encoding rules match what the host can parse strictly: UTF-8 without lone surrogates,
+no NaN/Infinity, keys that are strings (ints, floats, bools and None are converted as the
+``json`` module always does). Dataclass instances become objects and dates/times ISO 8601
+strings, as orjson did.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from typing import Any
+
+
+class NotJSON(ValueError):
+    """The value cannot cross the boundary as JSON."""
+
+
+def _default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                            default=_default)
+
+
+def dumps(value: Any) -> bytes:
+    """Encode ``value`` as UTF-8 JSON bytes or raise :class:`NotJSON` saying why."""
+    try:
+        return _ENCODER.encode(value).encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError) as exc:
+        raise NotJSON(str(exc)) from None
+    except RecursionError:
+        raise NotJSON("value is nested too deeply") from None
+
+
+def clean_text(text: str) -> str:
+    """A string safe to embed in a frame: lone surrogates replaced."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def loads(data: bytes) -> Any:
+    """Decode a frame sent by the host."""
+    return json.loads(data)

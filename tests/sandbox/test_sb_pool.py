@@ -1,0 +1,224 @@
+"""The warm pool: reuse, recycling, recovery, concurrency, isolation between calls, cleanup."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import warnings
+from typing import Any
+
+import pytest
+from conftest import wait_no_workers, worker_processes
+
+import sandbox
+from sandbox import Limits, Sandbox, SandboxWarning
+from sandbox.pool import WorkerProcess, _warn_missing
+
+ECHO = "def main(tools, *, x):\n    return tools.echo(value=x)\n"
+
+
+def _pids(box: Sandbox) -> set[int]:
+    return {w.pid for w in box._all}
+
+
+def test_workers_are_reused_between_calls() -> None:
+    with Sandbox(workers=1) as box:
+        box.run("def main(tools):\n    return 1\n")
+        first = _pids(box)
+        for i in range(20):
+            assert box.run("def main(tools, *, i):\n    return i\n", kwargs={"i": i}).value == i
+        assert _pids(box) == first
+
+
+def test_state_does_not_leak_between_calls() -> None:
+    """State poisoning: whatever one call does, the next call in the same worker sees the
+    pristine facades, builtins, decimal context and no leftover globals."""
+    poison = '''
+import json, decimal, collections
+LEFTOVER = "from the previous call"
+
+class Sticky:
+    count = 0
+
+def main(tools):
+    attempts = []
+    for attack in (
+        lambda: setattr(json, "loads", print),
+        lambda: collections.abc.Mapping.register(list),
+        lambda: setattr(str, "upper", print),
+        lambda: setattr(SkillError, "args", 1),
+    ):
+        try:
+            attack()
+            attempts.append("done")
+        except Exception as exc:
+            attempts.append(type(exc).__name__)
+    decimal.getcontext().prec = 2
+    Sticky.count += 1
+    return attempts
+'''
+    check = '''
+import json, decimal, collections
+
+def main(tools):
+    try:
+        leftover = LEFTOVER
+    except NameError:
+        leftover = None
+    return {
+        "loads": json.loads("[1]"),
+        "mapping": isinstance([], collections.abc.Mapping),
+        "upper": "a".upper(),
+        "third": str(decimal.Decimal(1) / decimal.Decimal(3)),
+        "leftover": leftover,
+    }
+'''
+    with Sandbox(workers=1) as box:
+        pids = _pids(box)
+        box.run(poison)
+        if _pids(box) != pids:  # a violation recycles the worker; poison a kept one too
+            pids = _pids(box)
+            box.run(poison.replace("lambda: setattr", "lambda: None or setattr"))
+        result = box.run(check)
+        assert result.ok, result
+        assert result.value == {"loads": [1], "mapping": False, "upper": "A",
+                                "third": "0." + "3" * 28, "leftover": None}
+
+
+def test_decimal_context_change_is_reset_in_same_worker() -> None:
+    with Sandbox(workers=1) as box:
+        pids = _pids(box)
+        assert box.run("import decimal\ndef main(tools):\n"
+                       "    decimal.getcontext().prec = 3\n"
+                       "    return str(decimal.Decimal(1) / decimal.Decimal(3))\n").value == "0.333"
+        assert _pids(box) == pids  # legitimate: no recycle, same worker
+        third = box.run("import decimal\ndef main(tools):\n"
+                        "    return str(decimal.Decimal(1) / decimal.Decimal(3))\n").value
+        assert third == "0." + "3" * 28
+
+
+def test_worker_recycled_after_timeout_and_after_max_calls() -> None:
+    with Sandbox(workers=1, max_calls_per_worker=3) as box:
+        first = _pids(box)
+        for _ in range(2):
+            box.run("def main(tools):\n    return 1\n")
+        assert _pids(box) == first
+        box.run("def main(tools):\n    return 1\n")
+        third = _pids(box)
+        assert third != first  # recycled after 3 calls
+        result = box.run("def main(tools):\n    while True:\n        pass\n",
+                         limits=Limits(cpu_seconds=0.3, wall_seconds=2))
+        assert result.error == "Timeout"
+        assert _pids(box) != third
+        assert box.run("def main(tools):\n    return 2\n").value == 2
+
+
+def test_worker_killed_while_idle_is_replaced_transparently() -> None:
+    with Sandbox(workers=1) as box:
+        (pid,) = _pids(box)
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+        assert box.run("def main(tools):\n    return 3\n").value == 3
+
+
+def test_worker_killed_during_call_is_a_crash_and_pool_recovers() -> None:
+    with Sandbox(workers=1) as box:
+        (pid,) = _pids(box)
+
+        def assassin(**_: Any) -> str:
+            os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
+            return "too late"
+
+        result = box.run("def main(tools):\n    return tools.assassin(x=1)\n",
+                         tools={"assassin": assassin})
+        assert result.error == "CrashedWorker", result
+        assert box.run("def main(tools):\n    return 4\n").value == 4
+
+
+def test_concurrent_calls_do_not_cross_talk() -> None:
+    errors: list[str] = []
+    with Sandbox(workers=2) as box:
+        def client(n: int) -> None:
+            for i in range(15):
+                value = f"{n}-{i}"
+                result = box.run(ECHO, kwargs={"x": value}, tools={"echo": lambda value: value})
+                if result.value != value or result.tool_calls[0]["arguments"] != {"value": value}:
+                    errors.append(f"{value}: {result}")
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+
+
+def test_close_kills_every_worker_and_removes_scratch() -> None:
+    box = Sandbox(workers=2)
+    box.start()
+    workers = list(box._all)
+    pids = {w.pid for w in workers}
+    assert pids <= worker_processes()
+    box.close()
+    assert not (pids & worker_processes())
+    assert all(not os.path.exists(w.scratch) for w in workers)
+    with pytest.raises(RuntimeError):
+        box.start()
+
+
+def test_context_manager_cleans_up_on_exception() -> None:
+    pids: set[int] = set()
+    with pytest.raises(ZeroDivisionError), Sandbox(workers=1) as box:
+        pids = _pids(box)
+        raise ZeroDivisionError
+    assert pids and not (pids & worker_processes())
+
+
+def test_no_stray_processes_after_shutdown() -> None:
+    sandbox.run("def main(tools):\n    return 1\n")
+    sandbox.shutdown()
+    with Sandbox(workers=2) as box:
+        box.run("def main(tools):\n    return 1\n")
+    assert not wait_no_workers(), "workers survived shutdown()"
+
+
+def test_tool_returning_non_json_is_tool_error(box: Sandbox) -> None:
+    result = box.run("def main(tools):\n    return tools.bad(x=1)\n",
+                     tools={"bad": lambda x: object()})
+    assert result.error == "ToolError" and "TypeError" in result.message
+
+
+def test_kwargs_must_be_json(box: Sandbox) -> None:
+    result = box.run("def main(tools, *, x):\n    return 1\n", kwargs={"x": object()})
+    assert result.error == "Error" and "JSON" in result.message
+
+
+def test_limits_are_validated() -> None:
+    with pytest.raises(ValueError):
+        Limits(cpu_seconds=0)
+    with pytest.raises(ValueError):
+        Limits(memory_mb=-1)
+
+
+def test_missing_layer_warns_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sandbox.pool._warned", set())
+    layers = {name: {"active": True, "detail": "ok"} for name in
+              ("unprivileged_uid", "user_namespace", "network_namespace", "filesystem",
+               "capabilities", "rlimits", "no_new_privs", "landlock")}
+    layers["seccomp"] = {"active": False, "detail": "libseccomp missing"}
+    with pytest.warns(SandboxWarning, match="seccomp.*libseccomp missing"):
+        _warn_missing(layers)
+
+
+def test_disabled_layer_is_reported_not_pretended() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        worker = WorkerProcess(Limits(), seccomp=False)
+        try:
+            layers = worker.wait_ready()
+        finally:
+            worker.kill()
+    assert layers["seccomp"] == {"active": False, "detail": "disabled by the host"}
