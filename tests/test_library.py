@@ -23,9 +23,11 @@ def lib(tmp_path_factory: pytest.TempPathFactory) -> SkillLibrary:
 
 def test_call_changes_state_through_host_tools(lib: SkillLibrary) -> None:
     shop = ShopEnv.seeded(0)
-    pending = [oid for oid, o in shop.state()["orders"].items() if o["status"] == "pending"]
-    value = lib.call("cancel_order", {"order_id": pending[-1], "reason": "ordered by mistake"},
-                     tools=shop.tools())
+    state = shop.state()
+    pending = [oid for oid, o in state["orders"].items() if o["status"] == "pending"]
+    owner = state["users"][state["orders"][pending[-1]]["user_id"]]["email"]
+    value = lib.call("cancel_order", {"order_id": pending[-1], "reason": "ordered by mistake",
+                                      "email": owner}, tools=shop.tools())
     assert json.loads(value)["status"] == "cancelled"
     assert shop.state()["orders"][pending[-1]]["status"] == "cancelled"
 
@@ -61,12 +63,15 @@ def test_host_tool_exceptions_surface_as_tool_errors(lib: SkillLibrary) -> None:
 
 def test_inputs_are_validated_before_running(lib: SkillLibrary) -> None:
     tools = ShopEnv.seeded(0).tools()
+    email = "jane@example.com"
     with pytest.raises(InputError, match="needs 'reason'"):
-        lib.call("cancel_order", {"order_id": "#W1"}, tools=tools)
+        lib.call("cancel_order", {"order_id": "#W1", "email": email}, tools=tools)
     with pytest.raises(InputError, match="inputs.reason"):
-        lib.call("cancel_order", {"order_id": "#W1", "reason": "bored"}, tools=tools)
+        lib.call("cancel_order", {"order_id": "#W1", "reason": "bored", "email": email},
+                 tools=tools)
     with pytest.raises(ToolProviderError, match="cancel_pending_order"):
-        lib.call("cancel_order", {"order_id": "#W1", "reason": "no longer needed"}, tools={})
+        lib.call("cancel_order", {"order_id": "#W1", "reason": "no longer needed",
+                                  "email": email}, tools={})
 
 
 def test_openai_tools_describe_every_skill(lib: SkillLibrary) -> None:
@@ -75,7 +80,7 @@ def test_openai_tools_describe_every_skill(lib: SkillLibrary) -> None:
     assert names == ["cancel_order", "latest_order_total", "order_status"]
     cancel = tools[0]["function"]["parameters"]
     assert cancel["properties"]["reason"]["enum"] == ["no longer needed", "ordered by mistake"]
-    assert cancel["required"] == ["order_id", "reason"]
+    assert cancel["required"] == ["email", "order_id", "reason"]  # email: ownership guard
 
 
 def test_promoting_the_same_runs_again_is_refused(lib: SkillLibrary) -> None:

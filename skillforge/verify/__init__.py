@@ -31,7 +31,7 @@ class VerificationReport:
         passed = sum(1 for r in self.replays if r["ok"])
         if self.static:
             return f"static checks failed ({len(self.static)} problems)"
-        if not self.extra.get("properties", {}).get("ok", True):
+        if not self.ok and not self.extra.get("properties", {}).get("ok", True):
             return f"replay {passed}/{len(self.replays)}, properties failed"
         return f"replay {passed}/{len(self.replays)}"
 
@@ -39,7 +39,9 @@ class VerificationReport:
         out = list(self.static)
         for r in self.replays:
             out += [f"{r['source']}: {p}" for p in r["problems"]]
-        out += [f"property: {p}" for p in self.extra.get("properties", {}).get("problems", [])]
+        properties = self.extra.get("properties", {})
+        if properties.get("gating"):
+            out += [f"property: {p}" for p in properties.get("problems", [])]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,15 +81,17 @@ def verify(
     extra: dict[str, Any] = {}
     if ok:
         from .properties import check_properties
-        from .replay import leave_one_out
+        from .replay import is_trace_source, leave_one_out
 
         facts = static.facts
         properties = check_properties(box, source, name, facts.params, facts.tools, trajectories)
-        extra["properties"] = properties.as_dict()
-        ok = properties.ok
-        generalization = leave_one_out(box, source, name, trajectories, labels)
-        if generalization is not None:
-            extra["generalization"] = generalization
+        # Properties gate the trace compiler's skills; for other sources (LLM-written) they
+        # are recorded but advisory until the repair loop learns to act on them.
+        trace = is_trace_source(source, name, trajectories, labels)
+        extra["properties"] = {**properties.as_dict(), "gating": trace}
+        ok = properties.ok or not trace
+        if trace and len(trajectories) >= 3:
+            extra["generalization"] = leave_one_out(box, name, trajectories, labels)
     return VerificationReport(ok, [], outcomes, static.facts, extra)
 
 

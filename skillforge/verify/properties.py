@@ -261,11 +261,16 @@ def _short(value: Any, limit: int = 160) -> str:
 
 def check_stored_properties(skill_dir: Path) -> None:
     """The property checks for a skill folder (its generated pytest file calls this)."""
+    import pytest
+
     from ..library import shared_sandbox
     from ..trajectory import load
     from .static import check
 
     manifest = json.loads((skill_dir / "skill.json").read_text())
+    recorded = manifest.get("verification", {}).get("properties", {})
+    if not recorded.get("gating", True) and not recorded.get("ok", True):
+        pytest.skip("the properties were advisory for this skill and did not hold at promotion")
     source = (skill_dir / "skill.py").read_text()
     trajs = [t for p in sorted((skill_dir / "trajectories").glob("*.json")) for t in load(p)]
     facts = check(source, manifest["name"], set(manifest["tools"])).facts

@@ -115,23 +115,28 @@ def _short(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def is_trace_source(
+    source: str, name: str, trajectories: list[Trajectory], labels: list[str]
+) -> bool:
+    """Whether ``source`` is exactly what the trace compiler makes of these runs."""
+    from ..compile import compile_trace
+    from ..errors import SkillforgeError
+
+    try:
+        return compile_trace(trajectories, name, labels).source == source
+    except SkillforgeError:
+        return False
+
+
 def leave_one_out(
-    box: Sandbox, source: str, name: str, trajectories: list[Trajectory], labels: list[str]
-) -> dict[str, Any] | None:
+    box: Sandbox, name: str, trajectories: list[Trajectory], labels: list[str]
+) -> dict[str, Any]:
     """How well the trace compiler generalises here: compiled from all runs but one, does
-    the skill replay the held-out run?  Only for trace-compiled sources (the score is about
-    that compiler) and with 3 or more runs; ``None`` otherwise."""
+    the skill replay the held-out run?  (Meaningful with 3 or more runs.)"""
     from ..compile import compile_trace
     from ..errors import SkillforgeError
     from .static import check
 
-    if len(trajectories) < 3:
-        return None
-    try:
-        if compile_trace(trajectories, name, labels).source != source:
-            return None
-    except SkillforgeError:
-        return None
     held_out = []
     for index, (traj, label) in enumerate(zip(trajectories, labels, strict=True)):
         others = trajectories[:index] + trajectories[index + 1 :]

@@ -72,14 +72,27 @@ def order_status(tools: Any, *, order_id: str) -> str:
 '''
 
 
-def test_an_unclear_failure_on_unseen_inputs_fails_verification(box) -> None:
+def test_an_unclear_failure_on_unseen_inputs_is_reported(box) -> None:
     trajs = trajectories(*RUNS)
     report = verify(box, UNCLEAR, "order_status", trajs, ["a", "b", "c"])
     assert all(r["ok"] for r in report.replays)
+    properties = report.as_dict()["properties"]
+    assert not properties["ok"]
+    assert "instead of a clear SkillError" in properties["problems"][0]
+    # not the trace compiler's source: advisory, and no generalization score
+    assert properties["gating"] is False and report.ok
+    assert "generalization" not in report.as_dict()
+
+
+def test_property_failures_gate_trace_compiled_skills(box, monkeypatch) -> None:
+    from skillforge.verify import replay
+
+    monkeypatch.setattr(replay, "is_trace_source", lambda *args: True)
+    trajs = trajectories(*RUNS)
+    report = verify(box, UNCLEAR, "order_status", trajs, ["a", "b", "c"])
     assert not report.ok
-    assert "generalization" not in report.as_dict()  # not the trace compiler's source
-    (problem,) = [p for p in report.problems() if p.startswith("property:")]
-    assert "instead of a clear SkillError" in problem
+    assert report.summary() == "replay 3/3, properties failed"
+    assert any(p.startswith("property: failed with") for p in report.problems())
 
 
 def test_leave_one_out_reports_a_run_the_others_cannot_explain(box) -> None:
