@@ -64,9 +64,20 @@ class ModelReply:
     seconds: float = 0.0
 
 
+#: litellm fetches these from GitHub at import or first use unless told to use its bundled
+#: copies; a compiler must not phone anywhere but the model the user configured.
+LITELLM_OFFLINE = (
+    "LITELLM_LOCAL_MODEL_COST_MAP",
+    "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS",
+    "LITELLM_LOCAL_BLOG_POSTS",
+    "LITELLM_LOCAL_AUTOROUTER_PRESETS",
+)
+
+
 def import_litellm() -> Any:
-    """litellm, imported so that it fetches nothing (the local cost map, no telemetry)."""
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    """litellm, imported so that it fetches nothing (bundled cost map and configs)."""
+    for var in LITELLM_OFFLINE:
+        os.environ.setdefault(var, "True")
     try:
         import litellm
     except ImportError:

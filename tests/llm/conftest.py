@@ -7,6 +7,7 @@ Nothing here talks to a real model: litellm is driven end to end against servers
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,39 @@ def account_runs() -> list[dict[str, object]]:
     return runs
 
 
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_blocked: list[str] = []
+_active = [False]  # the hook is process-wide; it judges only while a test here runs
+
+
+def _only_loopback(event: str, args: tuple[object, ...]) -> None:
+    """Audit hook: refuse (and record) any connection or lookup beyond this machine."""
+    if not _active[0]:
+        return
+    if event == "socket.connect" and isinstance(args[1], tuple):
+        host = str(args[1][0])
+    elif event == "socket.getaddrinfo":
+        host = str(args[0])
+    else:
+        return
+    if host not in _LOOPBACK and not host.startswith("/"):
+        _blocked.append(f"{event} {host}")
+        raise OSError(f"tests/llm: network access to {host} is not allowed")
+
+
+sys.addaudithook(_only_loopback)
+
+
+@pytest.fixture(autouse=True)
+def no_network() -> Iterator[None]:
+    """Every test here talks to 127.0.0.1 only; litellm must not fetch anything."""
+    _blocked.clear()
+    _active[0] = True
+    yield
+    _active[0] = False
+    assert not _blocked, f"attempted non-loopback network access: {_blocked}"
+
+
 @pytest.fixture(autouse=True)
 def llm_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Dummy keys, loopback without proxies, no configuration leaking in from the host."""
@@ -65,7 +99,7 @@ def llm_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    monkeypatch.setenv("SKILLFORGE_LLM_TIMEOUT", "2")
+    monkeypatch.setenv("SKILLFORGE_LLM_TIMEOUT", "15")  # generous: 2 shared cores, cold imports
     monkeypatch.setenv("SKILLFORGE_LLM_RETRIES", "1")
     for var in ("SKILLFORGE_MODEL", "SKILLFORGE_API_BASE", "SKILLFORGE_LLM_ROUNDS"):
         monkeypatch.delenv(var, raising=False)

@@ -74,11 +74,12 @@ class StubModel:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 stub.requests.append(body)
                 stub.paths.append(self.path)
-                action = stub.script.popleft() if stub.script else Action(status=599)
+                action = stub.script.popleft() if stub.script else Action(status=599)  # unscripted
                 if action.delay:
                     time.sleep(action.delay)
                 if action.status != 200:
-                    payload = {"error": {"message": f"scripted {action.status}", "type": "stub"}}
+                    why = "no answer scripted" if action.status == 599 else "scripted"
+                    payload = {"error": {"message": f"{why} {action.status}", "type": "stub"}}
                     self._send(action.status, payload)
                     return
                 self._send(200, stub._response(body, action))

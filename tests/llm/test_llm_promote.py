@@ -149,8 +149,10 @@ def test_markdown_fenced_answers(skills_dir: Path, account_files: list[str],
 
 
 def test_timeout_and_500_retry_then_clear_error(skills_dir: Path, account_files: list[str],
-                                                openai_stub: StubModel) -> None:
-    openai_stub.play(Action(delay=3), Action(status=500))  # SKILLFORGE_LLM_RETRIES=1
+                                                openai_stub: StubModel,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLFORGE_LLM_TIMEOUT", "1")
+    openai_stub.play(Action(delay=2.5), Action(status=500))  # SKILLFORGE_LLM_RETRIES=1
     with pytest.raises(ModelError) as caught:
         promote(llm_lib(skills_dir), account_files, openai_stub)
     assert len(openai_stub.requests) == 2
@@ -269,17 +271,22 @@ def test_model_proposes_a_valid_unused_name(skills_dir: Path, account_files: lis
     assert "'Account_Status' is not usable" in last_user(openai_stub, 2)
 
 
+@pytest.mark.parametrize("model", ["claude-stub", "claude-sonnet-4-5"])
 def test_anthropic_route(skills_dir: Path, account_files: list[str],
-                         anthropic_stub: StubModel) -> None:
+                         anthropic_stub: StubModel, model: str) -> None:
     anthropic_stub.play(answer(GOOD, "account_status", prompt_tokens=900,
                                completion_tokens=150))
     result = promote(llm_lib(skills_dir), account_files, anthropic_stub,
-                     model="anthropic/claude-stub")
-    assert result.manifest["compiler"] == "llm:anthropic/claude-stub"
-    assert result.manifest["compiler_details"]["prompt_tokens"] == 900
+                     model=f"anthropic/{model}")
+    assert result.manifest["compiler"] == f"llm:anthropic/{model}"
+    details = result.manifest["compiler_details"]
+    assert (details["prompt_tokens"], details["completion_tokens"]) == (900, 150)
     assert anthropic_stub.paths == ["/v1/messages"]
     body = anthropic_stub.requests[0]
-    assert body["model"] == "claude-stub"
+    assert body["model"] == model
+    if model == "claude-sonnet-4-5":  # known to litellm: structured output and a price
+        assert body["output_format"]["type"] == "json_schema"
+        assert details["cost_usd"] > 0
     system = body["system"] if isinstance(body["system"], str) else body["system"][0]["text"]
     assert "tools.<tool_name>" in system
     assert [m["role"] for m in body["messages"]] == ["user"]
@@ -307,7 +314,7 @@ def test_auto_falls_back_when_the_trace_draft_fails_replay(openai_stub: StubMode
 
     trace_source = compile_trace(trajs, "order_status", files).source
     openai_stub.play(answer(trace_source, "order_status"))
-    config = LLMConfig(model=STUB_MODEL, api_base=openai_stub.api_base, timeout=2, retries=0)
+    config = LLMConfig(model=STUB_MODEL, api_base=openai_stub.api_base, timeout=15, retries=0)
     draft, report = compile_verified(trajs, files, name="order_status", compiler="auto",
                                      config=config, verify_fn=verify_fn)
     assert report.ok and draft.compiler == f"llm:{STUB_MODEL}" and len(seen) == 2
