@@ -107,7 +107,8 @@ def name_clause(name: str | None, taken: set[str]) -> str:
 def first_messages(data: PromptInput) -> list[dict[str, str]]:
     """The opening conversation: the rules (system) and the task (user)."""
     clause = name_clause(data.name, data.taken_names)
-    system = SYSTEM.format(name=data.name or "name", imports=", ".join(sorted(ALLOWED_IMPORTS)))
+    imports = ", ".join(sorted(ALLOWED_IMPORTS))
+    system = SYSTEM.format(name=data.name or "<skill_name>", imports=imports)
     user = FIRST.format(
         name_clause=clause,
         tools=render_tools(data.trajectories),
@@ -154,13 +155,18 @@ def render_run(traj: Trajectory, label: str, number: int) -> str:
         f"inputs (the skill's arguments): {json.dumps(traj.inputs, sort_keys=True)}",
         "steps:",
     ]
+    shown_elsewhere = {"", traj.task.strip(), (traj.final_answer or "").strip()}
     for step in traj.steps:
         if isinstance(step, ToolCall):
             flag = " [FAILED]" if step.is_error else ""
             args = json.dumps(step.arguments, sort_keys=True, ensure_ascii=False)
             lines.append(f"- call {step.name}({args}){flag}")
             lines.append(f"  result: {_clip(step.result)}")
-        elif isinstance(step, Message) and step.role != "system" and step.content.strip():
+        elif (
+            isinstance(step, Message)
+            and step.role != "system"
+            and step.content.strip() not in shown_elsewhere
+        ):
             lines.append(f"- {step.role}: {_clip(step.content, 600)}")
     if traj.final_answer:
         lines.append(f"final answer: {_clip(traj.final_answer, 600)}")
