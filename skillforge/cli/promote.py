@@ -47,10 +47,12 @@ def promote(
     **llm: Any,
 ) -> None:
     """Compile trajectories into a verified skill and commit it."""
+    from ..compile.llm import log_progress_to_stderr
     from ..errors import VerificationError
 
     lib = library(ctx)
     started = time.perf_counter()
+    log_progress_to_stderr()  # a model round can take a while: say what is happening
     try:
         result = lib.promote(list(trajectories), name=name, compiler=compiler, **llm)
     except VerificationError as exc:

@@ -74,6 +74,16 @@ LITELLM_OFFLINE = (
 )
 
 
+def log_progress_to_stderr() -> None:
+    """Show each round and retry on stderr (the CLI's progress channel); idempotent."""
+    if not any(getattr(h, "skillforge_progress", False) for h in log.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.skillforge_progress = True  # type: ignore[attr-defined]
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
 def import_litellm() -> Any:
     """litellm, imported so that it fetches nothing (bundled cost map and configs)."""
     for var in LITELLM_OFFLINE:
@@ -146,7 +156,9 @@ class ModelClient:
             try:
                 response = litellm.completion(**self._request(litellm, messages))
             except retryable as exc:
-                log.info("model call %d/%d failed: %s", attempt, attempts, _brief(exc))
+                log.info(
+                    "llm: call %d/%d to %s failed: %s", attempt, attempts, self.model, _brief(exc)
+                )
                 if attempt == attempts:
                     raise ModelError(
                         f"the model {self.model} failed {attempts} time(s), last: {_brief(exc)}",
@@ -301,7 +313,14 @@ def compile_llm(
             report = verify_fn(answer.code, chosen)
             problems = [] if report.ok else report.problems()[:MAX_FED_BACK]
         run.history.append({"round": round_no, "ok": not problems, "problems": problems[:3]})
-        log.info("round %d/%d: %s", round_no, client.config.rounds, problems[:1] or "verified")
+        log.info(
+            "llm: round %d/%d (%s%s): %s",
+            round_no,
+            client.config.rounds,
+            client.model,
+            ", cached" if reply.cached else "",
+            f"rejected: {problems[0]}" if problems else "verified",
+        )
         if not problems and report is not None and chosen:
             draft = SkillDraft(
                 name=chosen,
@@ -355,4 +374,5 @@ __all__ = [
     "ModelReply",
     "compile_llm",
     "import_litellm",
+    "log_progress_to_stderr",
 ]

@@ -38,6 +38,7 @@ def test_cli_llm_promote_with_proposed_name(skills_dir: Path, account_files: lis
     assert report["compiler"] == f"llm:{STUB_MODEL}"
     assert report["verification"]["summary"] == "replay 2/2"
     assert report["compiler_details"]["rounds"] == 1
+    assert f"llm: round 1/2 ({STUB_MODEL}): verified" in out.stderr
 
 
 def test_cli_auto_without_model_explains(skills_dir: Path, account_files: list[str]) -> None:
@@ -60,6 +61,9 @@ def test_cli_rounds_exhausted_exit_1_with_report(skills_dir: Path, account_files
     report = json.loads(out.stdout)
     assert report["ok"] is False and "in 1 round(s)" in report["error"]
     assert "drop_table" in report["verification"]["static"][0]
+    assert "llm: round 1/1 (openai/stub-model): rejected: line 9: calls tool 'drop_table'" in (
+        out.stderr
+    )
 
 
 def test_skillforge_works_without_litellm(skills_dir: Path, account_files: list[str],
