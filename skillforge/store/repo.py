@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,17 @@ from typing import Any
 
 from ..errors import LockTimeoutError, NotInitializedError, SkillNotFoundError, StoreError
 from .git import Git
+from .journal import Recovery
 from .lock import locked
-from .trees import blob_sha, build_tree, folder_files, ls_blobs, splice, write_folder
+from .trees import (
+    build_tree,
+    changed_files,
+    folder_files,
+    ls_blobs,
+    merge_root,
+    splice,
+    write_folder,
+)
 
 MARKER = "skillforge.toml"
 STATE_DIR = ".skillforge"
@@ -43,7 +51,7 @@ class CommitInfo:
     tag: str
 
 
-class SkillStore:
+class SkillStore(Recovery):
     """One skills directory inside a git work tree (its own repository or a folder)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
@@ -75,7 +83,7 @@ class SkillStore:
             if parts:
                 root_tree = splice(store.git, head or None, parts, tree)
             else:
-                root_tree = _merge_root(store.git, head, tree)
+                root_tree = merge_root(store.git, head, tree)
             message = "skills: initialise skillforge skills directory\n"
             parents = ["-p", head] if head else []
             sha = store.git.run("commit-tree", root_tree, *parents, input=message).strip()
@@ -341,6 +349,12 @@ class SkillStore:
                     path=str(self.root),
                     hint="finish or abort it (e.g. git rebase --abort), then retry",
                 )
+        if (self.root / name).exists() and not (self.root / name).is_dir():
+            raise StoreError(
+                f"a file named {name} is in the way of the skill folder",
+                path=str(self.root / name),
+                hint="rename or remove that file, or give the skill another name",
+            )
         dirty = self.dirty_files(name)
         if dirty:
             raise StoreError(
@@ -353,94 +367,8 @@ class SkillStore:
     def dirty_files(self, name: str) -> list[str]:
         """Files of ``<name>/`` that differ from HEAD, hashed here rather than by ``git
         status`` (which reads and refreshes the whole index: 0.8 s at 10,000 skills)."""
-        committed = ls_blobs(self.git, self.head(), self.repo_path(name))
-        folder = self.root / name
-        on_disk = folder_files(folder) if folder.is_dir() else {}
-        changed = [rel for rel in committed if rel not in on_disk]
-        for rel, path in on_disk.items():
-            if committed.get(rel) != blob_sha(path.read_bytes()):
-                changed.append(rel)
-        return sorted(changed)
-
-    def _tmp(self) -> Path:
-        path = self.state / "tmp"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    # -- crash recovery ------------------------------------------------------------
-    def _write_journal(self, journal: dict[str, Any]) -> None:
-        path = self.state / "journal.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(journal))
-        os.replace(tmp, path)
-
-    def _finish(self, journal: dict[str, Any]) -> None:
-        """Publish a committed change into the work tree: swap folder, tag, sync index."""
-        name = journal["name"]
-        staged = Path(journal["staged"]) if journal.get("staged") else None
-        target = self.root / name
-        if staged is not None and staged.exists():
-            if target.exists():
-                trash = self._tmp() / f"old-{name}-{uuid.uuid4().hex}"
-                os.replace(target, trash)
-                os.replace(staged, target)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(staged, target)
-        if journal.get("tag"):
-            self.git.run("update-ref", f"refs/tags/{journal['tag']}", journal["commit"])
-        if journal.get("delete_ref"):
-            ref, old = journal["delete_ref"]
-            if self.head(ref) == old:
-                self.git.run("update-ref", "-d", ref, old)
-        self._sync_index(journal["paths"])
-        (self.state / "journal.json").unlink(missing_ok=True)
-
-    def recover(self) -> None:
-        """Finish or discard a change a crash interrupted.  Call with the lock held."""
-        path = self.state / "journal.json"
-        if path.exists():
-            journal = json.loads(path.read_text())
-            tip = self.head(journal.get("ref") or "HEAD")
-            reachable = bool(tip) and (
-                tip == journal["commit"]
-                or self.git.succeeds("merge-base", "--is-ancestor", journal["commit"], tip)
-            )
-            if reachable:
-                self._finish(journal)
-            else:
-                path.unlink(missing_ok=True)
-        self._clean_tmp()
-
-    def _clean_tmp(self) -> None:
-        tmp = self.state / "tmp"
-        if tmp.is_dir():
-            for entry in tmp.iterdir():
-                if entry.is_dir():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-
-    def _sync_index(self, paths: list[str]) -> None:
-        """Make the user's index agree with the work tree for our paths only (their other
-        staged changes stay exactly as they were)."""
-        if paths:
-            self.git.run("update-index", "--add", "--remove", "--", *paths)
+        return changed_files(self.git, self.head(), self.repo_path(name), self.root / name)
 
 
 def _tag(name: str, version: int) -> str:
     return f"skill/{name}/v{version}"
-
-
-def _merge_root(git: Git, head: str, tree: str) -> str:
-    """HEAD's root tree plus the entries of ``tree`` (init at the top of a repository)."""
-    if not head:
-        return tree
-    entries: dict[str, str] = {}
-    for source in (head, tree):
-        for record in git.run("ls-tree", "-z", source).split("\0"):
-            if record:
-                meta, fname = record.split("\t", 1)
-                entries[fname] = meta
-    body = "".join(f"{meta}\t{fname}\0" for fname, meta in entries.items())
-    return git.run("mktree", "-z", input=body).strip()

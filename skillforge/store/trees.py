@@ -81,11 +81,8 @@ def build_tree(git: Git, tmp: Path, files: dict[str, Path]) -> str:
         index_file.unlink(missing_ok=True)
 
 
-def _entries(git: Git, tree: str | None) -> dict[bytes, tuple[bytes, bytes]]:
-    """A tree's entries (name -> (mode, 20-byte id)), parsed from its raw object."""
-    if not tree:
-        return {}
-    raw = git.read_blobs([tree])[0] or b""
+def _parse(raw: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+    """A raw tree's entries (name -> (mode, 20-byte id))."""
     entries: dict[bytes, tuple[bytes, bytes]] = {}
     pos = 0
     while pos < len(raw):
@@ -116,8 +113,18 @@ def _write_tree(git: Git, entries: dict[bytes, tuple[bytes, bytes]]) -> str:
 def splice(git: Git, root: str | None, parts: list[str], new: str | None) -> str:
     """``root`` (a tree or commit) with the tree at ``parts`` replaced by ``new`` (None
     removes it)."""
-    entries = _entries(git, f"{root}^{{tree}}" if root else None)
+    raw = (git.read_blobs([f"{root}^{{tree}}"])[0] or b"") if root else b""
     head, rest = parts[0].encode(), parts[1:]
+    at = _find_subtree(raw, head)
+    if at >= 0 and new is not None:
+        # The common case, a new version of an existing skill: patch 20 bytes in place
+        # instead of parsing and re-serialising 10,000 entries.
+        if rest:
+            new = splice(git, raw[at : at + 20].hex(), rest, new)
+        body = raw[:at] + bytes.fromhex(new) + raw[at + 20 :]
+        out = git.run_bytes("hash-object", "-t", "tree", "-w", "--stdin", "--literally", input=body)
+        return out.decode().strip()
+    entries = _parse(raw)
     if rest:
         mode, oid = entries.get(head, (b"", b""))
         child = oid.hex() if mode == b"40000" else None
@@ -127,6 +134,20 @@ def splice(git: Git, root: str | None, parts: list[str], new: str | None) -> str
     else:
         entries[head] = (b"40000", bytes.fromhex(new))
     return _write_tree(git, entries)
+
+
+def _find_subtree(raw: bytes, name: bytes) -> int:
+    """Offset of the object id of subtree ``name`` in a raw tree, or -1.
+
+    An entry is ``40000 <name>\\0<20-byte id>`` and follows a 20-byte id (or starts the
+    tree), so a hit must sit at offset 0 or 21 bytes after a NUL; names hold no NUL."""
+    needle = b"40000 " + name + b"\0"
+    pos = raw.find(needle)
+    while pos >= 0:
+        if pos == 0 or (pos >= 21 and raw[pos - 21] == 0):
+            return pos + len(needle)
+        pos = raw.find(needle, pos + 1)
+    return -1
 
 
 def read_tree_files(git: Git, tree: str) -> dict[str, bytes]:
@@ -150,3 +171,29 @@ def write_folder(dest: Path, files: dict[str, bytes]) -> None:
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def merge_root(git: Git, head: str, tree: str) -> str:
+    """HEAD's root tree plus the entries of ``tree`` (init at the top of a repository)."""
+    if not head:
+        return tree
+    entries: dict[str, str] = {}
+    for source in (head, tree):
+        for record in git.run("ls-tree", "-z", source).split("\0"):
+            if record:
+                meta, fname = record.split("\t", 1)
+                entries[fname] = meta
+    body = "".join(f"{meta}\t{fname}\0" for fname, meta in entries.items())
+    return git.run("mktree", "-z", input=body).strip()
+
+
+def changed_files(git: Git, treeish: str, path: str, folder: Path) -> list[str]:
+    """Files of ``folder`` that differ from ``path`` in ``treeish`` (hashed here: ``git
+    status`` reads and refreshes the whole index, 0.8 s at 10,000 skills)."""
+    committed = ls_blobs(git, treeish, path)
+    on_disk = folder_files(folder) if folder.is_dir() else {}
+    changed = [rel for rel in committed if rel not in on_disk]
+    for rel, file in on_disk.items():
+        if committed.get(rel) != blob_sha(file.read_bytes()):
+            changed.append(rel)
+    return sorted(changed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,26 @@ def test_a_new_skill_can_be_reviewed_and_accepted(store: SkillStore) -> None:
     assert (store.root / "cancel_order" / "skill.py").read_text() == SOURCE_V1
     assert store.versions("cancel_order") == [1]
     assert git(store.root, "status", "--porcelain") == ""
+
+
+def test_spliced_trees_keep_git_order_next_to_look_alike_names(tmp_path: Path) -> None:
+    """A folder sorts as if its name ended in '/': 'cancel_order.txt' < 'cancel_order'."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for name in ("cancel_order.txt", "cancel_order-x", "cancel_order0", "cancel"):
+        (repo / name).write_text("x\n")
+    git(repo, "add", ".")
+    git(repo, "-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm", "files")
+    store = SkillStore.init(repo)
+    commit_version(store, 1)  # insert: full re-serialisation
+    commit_version(store, 2)  # replace: 20 bytes patched in place
+    with pytest.raises(StoreError, match="a file named cancel is in the way"):
+        commit_version(store, 1, name="cancel")
+    fsck = subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "ls-tree", "--name-only", "HEAD").split() == sorted(
+        git(repo, "ls-tree", "--name-only", "HEAD").split(),
+        key=lambda n: n + "/" if (repo / n).is_dir() else n,
+    )
