@@ -152,7 +152,10 @@ class SkillIndex:
                 manifest = json.loads((self.root / name / "skill.json").read_text())
             except (OSError, ValueError):
                 continue  # half-written or broken: the next search retries
-            manifests.append((manifest, on_disk[name]))
+            if not isinstance(manifest, dict):
+                continue
+            # The folder names the skill (as the store sees it), whatever the file says.
+            manifests.append(({**manifest, "name": name}, on_disk[name]))
         self.add(manifests, remove=gone)
         return len(manifests) + len(gone)
 
