@@ -27,6 +27,7 @@ from .ir import (
     refs_in,
     walk,
 )
+from .naming import var_name_for
 
 
 def transform(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
@@ -143,6 +144,7 @@ def _fold_run(run: list[CallStep], lengths: dict[str, int], keep: set[str]) -> F
     assert isinstance(first, ListOf)
     if any(refs_in(e) & {s.var for s in run if s.var} for e in first.items):
         return None
-    head = run[0]
-    body = CallStep(head.tool, dict(zip(keys, first.items, strict=True)), head.var, head.read_only)
+    head, last = run[0], run[-1]
+    var = var_name_for(head.tool, set()) if last.var else None  # the same in every run
+    body = CallStep(head.tool, dict(zip(keys, first.items, strict=True)), var, head.read_only)
     return ForEach(param, body)

@@ -50,6 +50,33 @@ def kept_calls(traj: Trajectory) -> list[ToolCall]:
     return kept
 
 
+def effective_inputs(traj: Trajectory) -> dict[str, Any]:
+    """The run's inputs; for a run that declares none, the argument values the task text
+    quotes (``"cancel order #W123"`` → ``order_id``), named after the argument.
+
+    A value the user typed is a parameter, even if a later lookup also returned it.  Only
+    strings of 3+ characters quoted as whole words count, and only when the run declares no
+    inputs at all: declared inputs are the user's word on what varies.
+    """
+    if traj.inputs or not traj.task:
+        return dict(traj.inputs)
+    found: dict[str, Any] = {}
+    for call in kept_calls(traj):
+        for key, value in call.arguments.items():
+            if (
+                not isinstance(value, str)
+                or len(value) < 3
+                or value in found.values()
+                or not re.search(rf"(?<![\w#]){re.escape(value)}(?!\w)", traj.task)
+            ):
+                continue
+            name, n = key, 2
+            while name in found:
+                name, n = f"{key}_{n}", n + 1
+            found[name] = value
+    return found
+
+
 def answer_path(parsed: Any, answer: str | None, known: list[Any]) -> Path | None:
     """The scalar field of a result that the final answer quotes, if exactly one value is
     quoted that the agent did not already know (``known``: inputs and call arguments).
@@ -77,7 +104,7 @@ def answer_path(parsed: Any, answer: str | None, known: list[Any]) -> Path | Non
 
 def known_values(traj: Trajectory) -> list[Any]:
     """What the agent knew before the last result: its inputs and every argument it sent."""
-    values = list(traj.inputs.values())
+    values = list(effective_inputs(traj).values())
     for call in traj.tool_calls:
         values.extend(call.arguments.values())
     return values

@@ -69,8 +69,18 @@ class Selector:
         self.dict_params = dict_params
         self.picked: list[tuple[Pick, Any]] = []
         self.consumed: dict[Expr, set[int]] = {}
+        self.fragile = False
+
+    def snapshot(self) -> tuple[list[tuple[Pick, Any]], dict[Expr, set[int]]]:
+        return list(self.picked), {k: set(v) for k, v in self.consumed.items()}
+
+    def restore(self, state: tuple[list[tuple[Pick, Any]], dict[Expr, set[int]]]) -> None:
+        self.picked, self.consumed = state
 
     def explain(self, root: Expr, node: Any, path: Path, position: int | None) -> Expr:
+        """``root[path]`` with picks where the data says why; sets ``fragile`` when a
+        position in the middle of a list or an id key had to stay (it will not generalise)."""
+        self.fragile = False
         expr: Expr = root
         pending: list[str | int] = []
         for part in path:
@@ -81,6 +91,8 @@ class Selector:
                     expr, pending = pick, []
                     node = node[part]
                     continue
+            if elements is not None and (isinstance(part, str) or part not in (0, -1)):
+                self.fragile = True
             pending.append(part)
             node = node[part]
         return attach(expr, tuple(pending))

@@ -41,7 +41,14 @@ from .ir import (
 )
 from .loops import fold_expr, fold_steps, transform
 from .naming import param_name, var_name_for
-from .observe import Observation, answer_path, at_path, kept_calls, known_values
+from .observe import (
+    Observation,
+    answer_path,
+    at_path,
+    effective_inputs,
+    kept_calls,
+    known_values,
+)
 from .selection import Selector
 from .types import annotation_for, enum_annotation
 
@@ -94,12 +101,13 @@ class TraceCompiler:
         self.allowed_guards = allowed_guards
         self.guard_keys: set[GuardKey] = set()
         self.params: dict[str, ParamSpec] = {}
-        self.input_names = {key: param_name(key) for key in traj.inputs}
+        self.inputs = effective_inputs(traj)
+        self.input_names = {key: param_name(key) for key in self.inputs}
         self.observations: list[Observation] = []
         self.steps: list[CallStep] = []
         self.taken_vars: set[str] = {"tools", "json", *self.input_names.values()}
         dict_inputs = {
-            self.input_names[k]: v for k, v in traj.inputs.items() if isinstance(v, dict)
+            self.input_names[k]: v for k, v in self.inputs.items() if isinstance(v, dict)
         }
         self.selector = Selector(self._match, dict_inputs)
         self._where: tuple[str, str] = ("", "")
@@ -126,12 +134,12 @@ class TraceCompiler:
         """An input equal to ``value``, or an element of a list input (``Elem``): the one at
         ``position`` when that fits (the k-th element of a list argument or call run)."""
         arg, tool = self._where
-        matches = [k for k, given in self.traj.inputs.items() if _same(given, value)]
+        matches = [k for k, given in self.inputs.items() if _same(given, value)]
         if matches:
             key = arg if arg in matches else matches[0]
             self._register(key, arg, tool)
             return Param(self.input_names[key])
-        for key, given in self.traj.inputs.items():
+        for key, given in self.inputs.items():
             if not isinstance(given, list) or isinstance(value, list):
                 continue
             hits = [i for i, item in enumerate(given) if _same(item, value)]
@@ -144,7 +152,7 @@ class TraceCompiler:
     def _register(self, key: str, arg: str, tool: str) -> None:
         name = self.input_names[key]
         if name not in self.params:
-            self.params[name] = self._param_spec(name, self.traj.inputs[key], arg, tool)
+            self.params[name] = self._param_spec(name, self.inputs[key], arg, tool)
 
     def _param_spec(self, name: str, value: Any, arg: str, tool: str) -> ParamSpec:
         schema = _arg_schema(self.traj, tool, arg)
@@ -206,13 +214,13 @@ class TraceCompiler:
             self.observations.append(Observation(var, call))
         returns, annotation = self._returns()
         lengths = {
-            self.input_names[k]: len(v) for k, v in self.traj.inputs.items() if isinstance(v, list)
+            self.input_names[k]: len(v) for k, v in self.inputs.items() if isinstance(v, list)
         }
         for step in self.steps:
             step.arguments = {k: fold_expr(e, lengths) for k, e in step.arguments.items()}
         program = Program(
             name=self.name,
-            description=describe(self.traj, self.input_names),
+            description=describe(self.traj, self.inputs, self.input_names),
             params=self._ordered_params(),
             steps=list(self.steps),
             returns=returns,
@@ -320,10 +328,10 @@ def _arg_schema(traj: Trajectory, tool: str, arg: str) -> dict[str, Any]:
     return schema if isinstance(schema, dict) else {}
 
 
-def describe(traj: Trajectory, input_names: dict[str, str]) -> str:
+def describe(traj: Trajectory, inputs: dict[str, Any], input_names: dict[str, str]) -> str:
     """The task text with each input value replaced by its parameter name in backticks."""
     text = " ".join((traj.task or "").split())
-    for key, value in sorted(traj.inputs.items(), key=lambda kv: -len(str(kv[1]))):
+    for key, value in sorted(inputs.items(), key=lambda kv: -len(str(kv[1]))):
         if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
             text = text.replace(str(value), f"`{input_names[key]}`")
     return (

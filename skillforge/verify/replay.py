@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..compile.naming import param_name
-from ..compile.observe import expected_result, kept_calls
+from ..compile.observe import effective_inputs, expected_result, kept_calls
 from ..trajectory.model import Trajectory
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class ReplayOutcome:
 
 def inputs_for(traj: Trajectory, params: list[str]) -> dict[str, Any]:
     """The trajectory's inputs as keyword arguments of the skill's parameters."""
-    by_param = {param_name(key): value for key, value in traj.inputs.items()}
+    by_param = {param_name(key): value for key, value in effective_inputs(traj).items()}
     return {name: by_param[name] for name in params if name in by_param}
 
 

@@ -107,3 +107,19 @@ def test_a_guard_needs_every_run_to_agree() -> None:
     )
     assert "find_user_id_by_email" not in body(draft)
     assert draft.ignored_inputs == ["email"]
+
+
+def test_values_quoted_in_the_task_become_parameters_when_no_inputs_are_declared() -> None:
+    def run(order_id: str) -> dict:
+        return chat_run(
+            f"Cancel order {order_id}, I don't need it.",
+            {},
+            [("cancel_pending_order", {"order_id": order_id, "reason": "no longer needed"}, "ok")],
+        )
+
+    draft = compile_runs(run("#W100"), run("#W200"))
+    assert "order_id: str" in draft.source
+    assert (
+        'tools.cancel_pending_order(order_id=order_id, reason="no longer needed")' in draft.source
+    )
+    assert "Cancel order `order_id`, I don't need it." in draft.source
