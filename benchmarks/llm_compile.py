@@ -148,7 +148,10 @@ def main() -> None:
     rows, cached_rows, saved = [], [], []
     try:
         for name, files, answers in scenarios(work):
-            walls, models, manifest, skills = [], [], {}, Path()
+            walls: list[float] = []
+            models: list[float] = []
+            manifest: dict[str, Any] = {}
+            skills = Path()
             for _ in range(args.repeat):
                 wall, model_s, manifest, skills = promote_once(
                     stub, timed, name, files, answers, args.model)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from skillforge import SkillLibrary
+from skillforge import PromoteResult, SkillLibrary
 from skillforge.compile.llm import ModelError, ModelNotConfiguredError
 from skillforge.compile.prompt import TEMPLATE_HASH
 from skillforge.errors import CompileError, InputError, VerificationError
@@ -26,7 +27,8 @@ def llm_lib(skills_dir: Path) -> SkillLibrary:
     return SkillLibrary(skills_dir)
 
 
-def promote(lib: SkillLibrary, files: list[str], stub: StubModel, **kw: object):  # type: ignore[no-untyped-def]
+def promote(lib: SkillLibrary, files: list[str], stub: StubModel, **kw: Any) -> PromoteResult:
+    """Promote through the stub: ``--compiler llm``, name ``account_status`` unless given."""
     kw.setdefault("compiler", "llm")
     kw.setdefault("name", "account_status")
     return lib.promote(files, model=kw.pop("model", STUB_MODEL), api_base=stub.api_base, **kw)
