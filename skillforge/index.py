@@ -27,7 +27,7 @@ from .index_text import expand, terms
 if TYPE_CHECKING:
     from .library import SkillLibrary
 
-INDEX_FORMAT = "2"
+INDEX_FORMAT = "3"
 INDEX_FILE = "index.sqlite3"
 COMMON_FRACTION = 0.05
 CANDIDATES = 200
@@ -221,7 +221,9 @@ class SkillIndex:
                 groups.append(group)
         wanted = sorted({t for g in groups for t in g})
         row = self.conn.execute("SELECT value FROM meta WHERE key='count'").fetchone()
-        total = int(row[0]) if row else 0
+        if row is None:
+            row = self.conn.execute("SELECT count(*) FROM docs").fetchone()
+        total = int(row[0])
         if not wanted or not total:
             return [], {}, total
         marks = ",".join("?" * len(wanted))
