@@ -76,3 +76,16 @@ def test_a_run_that_handles_only_part_of_the_list_is_not_a_loop() -> None:
     )
     with pytest.raises(CompileError):
         compile_runs(partial, full)
+
+
+def test_unused_reads_between_the_calls_do_not_break_the_loop() -> None:
+    def run(ticket_ids: list[str]) -> dict:
+        calls = []
+        for t in ticket_ids:
+            calls.append(("get_ticket", {"ticket_id": t}, {"ticket_id": t, "status": "open"}))
+            calls.append(("close_ticket", {"ticket_id": t}, f"closed {t}"))
+        return chat_run("Close tickets", {"ticket_ids": ticket_ids}, calls)
+
+    code = body(compile_runs(run(["T-1001", "T-1002"]), run(["T-2001"])))
+    assert "get_ticket" not in code
+    assert "for ticket_id in ticket_ids:" in code

@@ -115,3 +115,23 @@ def test_position_is_kept_when_no_field_explains_the_choice() -> None:
         ],
     )
     assert 'order_id=user_details["orders"][-1]' in body(compile_runs(run))
+
+
+def test_a_value_is_bound_where_it_generalises_not_to_an_id_key() -> None:
+    def run(order_id: str, user: str, card: str) -> dict:
+        profile = {"user_id": user, "payment_methods": {card: {"id": card, "source": "card"}}}
+        found = order(order_id, user, [("Mug", "it-mug-1", "pr-mug", {})])
+        found["payment_history"][0]["payment_method_id"] = card
+        return chat_run(
+            "Refund",
+            {"order_id": order_id, "user_id": user},
+            [
+                ("get_user_details", {"user_id": user}, profile),
+                ("get_order_details", {"order_id": order_id}, found),
+                ("refund", {"order_id": order_id, "payment_method_id": card}, "ok"),
+            ],
+        )
+
+    code = body(compile_runs(run("#W100", "ann_1", "card_111"), run("#W200", "bob_2", "card_222")))
+    assert 'payment_method_id=order_details["payment_history"][0]["payment_method_id"]' in code
+    assert "get_user_details" not in code
