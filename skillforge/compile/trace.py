@@ -3,15 +3,18 @@
 No model, no network, deterministic.  For each successful tool call, in order, every
 argument value is explained by the cheapest true story:
 
-1. it is one of the task's ``inputs``             → a typed keyword-only parameter;
-2. it came out of an earlier result               → a reference into that result
-   (the whole string, or a JSON path into a JSON-string result);
+1. it is one of the task's inputs (or, for a run that declares none, quoted in the task
+   text), or an element of a list input        → a typed keyword-only parameter;
+2. it came out of an earlier result             → a reference into that result: the whole
+   string, or a JSON path where every list position / id key that the data can explain
+   becomes a pick ("the item whose name equals ``item_name``", see ``selection``);
 3. otherwise it is a constant (kept if every trajectory agrees; see ``unify``).
 
-Failed calls are dropped (they are detours), and read-only calls whose results nothing
-uses are pruned; calls that change state are always kept, in order.  The skill returns the
-result of its last call or, for a read-only task whose final answer quotes one field of
-that result, that field.
+Then unrolled work over a list input folds into loops (``loops``), observed ownership
+checks become guards (``guards``), failed calls are dropped (they are detours) and
+read-only calls whose results nothing uses are pruned; calls that change state are always
+kept, in order.  The skill returns the result of its last call or, for a read-only task
+whose final answer quotes one field of that result, that field.
 """
 
 from __future__ import annotations

@@ -9,7 +9,13 @@ merge programs step by step:
 * a constant that differs between runs cannot be explained — we say which argument and
   which values, so the user can add the input that drives it;
 * list positions in references that differ only between "first" and "last" in a
-  one-element list are reconciled to the form that generalises ("last").
+  one-element list are reconciled to the form that generalises ("last");
+* picks, loops and guards merge when they pick by the same fields / loop over the same
+  list parameter / check the same thing.
+
+Runs whose steps differ are grouped by procedure; the groups then merge into one program
+with a branch on which inputs are present, when their differences are only read-only
+lookups before the same changes (``branches``); otherwise the error says which rule failed.
 """
 
 from __future__ import annotations
