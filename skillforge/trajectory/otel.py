@@ -12,6 +12,8 @@ GenAI semantic conventions:
   ``parts``): the task is the first user text, the answer the last assistant text.  Traces
   without ``execute_tool`` spans get their calls from ``tool_call`` /
   ``tool_call_response`` parts instead.
+* tool spans of OpenInference (``openinference.span.kind: TOOL``) and of instrumentations
+  that set ``gen_ai.tool.*`` without an operation name are read too;
 * ``gen_ai.tool.definitions`` gives the tool specs; a failed ``invoke_agent`` root span makes
   the outcome ``failure``.
 
@@ -264,23 +266,40 @@ def _build(trace: str, spans: list[Span], ctx: ReadContext) -> Parsed:
     return finish(steps, tools=tools, outcome="failure" if failed else None)
 
 
+#: Where tool spans keep name / arguments / result: the GenAI conventions first, then
+#: OpenInference (``tool.name``, ``input.value``, ``output.value``) and Pydantic AI's older
+#: ``tool_arguments`` / ``tool_response``.
+_NAME_KEYS = ("gen_ai.tool.name", "tool.name")
+_ARG_KEYS = ("gen_ai.tool.call.arguments", "tool_arguments", "input.value")
+_RESULT_KEYS = ("gen_ai.tool.call.result", "tool_response", "output.value")
+
+
 def _operation(span: Span) -> str:
     op = span.attrs.get("gen_ai.operation.name")
     if isinstance(op, str):
         return op
-    return "execute_tool" if span.name.startswith("execute_tool") else ""
+    if span.name.startswith("execute_tool") or span.attrs.get("openinference.span.kind") == "TOOL":
+        return "execute_tool"
+    if "gen_ai.tool.name" in span.attrs and "gen_ai.tool.call.id" in span.attrs:
+        return "execute_tool"  # tool spans of instrumentations that set no operation name
+    return ""
+
+
+def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
+    return next(((k, attrs[k]) for k in keys if attrs.get(k) is not None), (keys[0], None))
 
 
 def _tool_call(span: Span, book: CallBook, ctx: ReadContext) -> Any:
     attrs = span.attrs
-    name = attrs.get("gen_ai.tool.name") or span.name.removeprefix("execute_tool").strip()
+    name_key, name = _first(attrs, _NAME_KEYS)
+    name = name or span.name.removeprefix("execute_tool").strip()
     at = (*span.at, "attributes")
-    raw_args = attrs.get("gen_ai.tool.call.arguments")
-    args = parse_arguments(raw_args, ctx, *at, "gen_ai.tool.call.arguments")
+    arg_key, raw_args = _first(attrs, _ARG_KEYS)
+    args = parse_arguments(raw_args, ctx, *at, arg_key)
     call = book.add(attrs.get("gen_ai.tool.call.id") or span.span_id or None, name, args, *at,
-                    id_key="gen_ai.tool.call.id", name_key="gen_ai.tool.name")
+                    id_key="gen_ai.tool.call.id", name_key=name_key)
     error = span.error or "error.type" in attrs
-    result = attrs.get("gen_ai.tool.call.result")
+    result = _first(attrs, _RESULT_KEYS)[1]
     if result is None and error:
         result = span.status_message or str(attrs.get("error.type") or "error")
     if result is not None or error:

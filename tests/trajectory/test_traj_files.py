@@ -142,3 +142,21 @@ def test_stdin_is_read_with_dash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     (item,) = load_located("-")
     assert item.where == "<stdin>" and item.trajectory.source_format == "atif"
+
+
+def test_other_tool_span_conventions_are_read() -> None:
+    """Hand-written span dicts in the OpenInference and Pydantic AI attribute shapes."""
+    def span(n: int, attrs: dict) -> dict:
+        return {"name": "tool", "context": {"trace_id": "0x01", "span_id": f"0x{n:02x}"},
+                "start_time": f"2025-01-01T00:00:0{n}Z", "status": {"status_code": "OK"},
+                "attributes": attrs}
+
+    spans = [
+        span(1, {"openinference.span.kind": "TOOL", "tool.name": "lookup",
+                 "input.value": '{"q": "a"}', "output.value": "A"}),
+        span(2, {"gen_ai.tool.name": "fetch", "gen_ai.tool.call.id": "c2",
+                 "tool_arguments": '{"id": 2}', "tool_response": "B"}),
+    ]
+    (traj,) = loads(json.dumps(spans))
+    assert [(c.name, c.arguments, c.result) for c in traj.tool_calls] == [
+        ("lookup", {"q": "a"}, "A"), ("fetch", {"id": 2}, "B")]
