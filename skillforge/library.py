@@ -128,7 +128,7 @@ class SkillLibrary:
         from .compile.choose import COMPILERS, compile_verified
         from .compile.llm_cache import ResponseCache
         from .compile.naming import validate_skill_name
-        from .config import load_config
+        from .config import LLMConfig, load_config
         from .folder import build_files
         from .verify import verify
 
@@ -140,10 +140,12 @@ class SkillLibrary:
                 field="--compiler",
                 hint="use --compiler trace, llm or auto",
             )
-        llm_config = load_config(
-            model=model, api_base=api_base, rounds=rounds, no_cache=no_cache,
-            skills_dir=self.path,
-        )
+        llm_config = LLMConfig()  # trace never reads model settings (nor a broken file)
+        if compiler != "trace":
+            llm_config = load_config(
+                model=model, api_base=api_base, rounds=rounds, no_cache=no_cache,
+                skills_dir=self.path,
+            )
         store = self.store.require()
         new, labels = self._load(trajectories)
         with store.lock():
@@ -412,8 +414,11 @@ class SkillLibrary:
         host = resolve_tools(tools)
         return [skill_function(self, n, host) for n in (names or self.names())]
 
-    def dispatch(self, tool_call: Any, tools: Any = None) -> dict[str, Any]:
-        """Run the skill a provider's tool call names; return the provider's result message."""
+    def dispatch(self, tool_call: Any, tools: Any = None) -> Any:
+        """Run the skill a provider's tool call names; return the provider's result message.
+
+        A list of calls gives a list of messages (Anthropic's results in one user message).
+        """
         from .export.dispatch import dispatch
         from .providers import resolve_tools
 
