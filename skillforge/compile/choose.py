@@ -46,8 +46,9 @@ def compile_verified(
     compiler produced a verified skill, and :class:`InputError` for unusable options.
     """
     if compiler not in COMPILERS:
-        raise InputError(f"unknown compiler {compiler!r}", field="--compiler",
-                         hint="use trace, llm or auto")
+        raise InputError(
+            f"unknown compiler {compiler!r}", field="--compiler", hint="use trace, llm or auto"
+        )
     if compiler == "trace" or (compiler == "auto" and not config.configured):
         if name is None:
             raise InputError(
@@ -80,8 +81,16 @@ def compile_verified(
         trace_problems = list(exc.report.get("problems", [])) or [exc.message]
         reason = "trace draft failed verification: " + "; ".join(trace_problems[:2])
     return _llm(
-        trajectories, labels, name, config, verify_fn, cache, taken_names,
-        trace_source, trace_problems, reason or f"--compiler {compiler}",
+        trajectories,
+        labels,
+        name,
+        config,
+        verify_fn,
+        cache,
+        taken_names,
+        trace_source,
+        trace_problems,
+        reason or f"--compiler {compiler}",
     )
 
 
