@@ -80,16 +80,29 @@ def scenarios(workdir: Path) -> list[tuple[str, list[str], list[str]]]:
         trajs = [t for f in files for t in load(f)]
         draft = compile_trace(trajs, task, files)
         out.append((task, files, [answer(draft.source, task, draft.description).text]))
-    files = [str(write_run(workdir / f"account_{i}.json", run))
-             for i, run in enumerate(account_runs(), 1)]
-    out.append(("account_status", files, [answer(WRONG_RESULT, "account_status").text,
-                                           answer(GOOD, "account_status").text]))
+    files = [
+        str(write_run(workdir / f"account_{i}.json", run))
+        for i, run in enumerate(account_runs(), 1)
+    ]
+    out.append(
+        (
+            "account_status",
+            files,
+            [answer(WRONG_RESULT, "account_status").text, answer(GOOD, "account_status").text],
+        )
+    )
     return out
 
 
-def promote_once(stub: StubModel, timed: Timed, name: str, files: list[str],
-                 answers: list[str], model: str, cache_from: Path | None = None,
-                 ) -> tuple[float, float, dict[str, Any], Path]:
+def promote_once(
+    stub: StubModel,
+    timed: Timed,
+    name: str,
+    files: list[str],
+    answers: list[str],
+    model: str,
+    cache_from: Path | None = None,
+) -> tuple[float, float, dict[str, Any], Path]:
     skills = Path(tempfile.mkdtemp(prefix="bench-llm-")) / "skills"
     lib = SkillLibrary(skills).init()
     if cache_from is not None:
@@ -99,13 +112,13 @@ def promote_once(stub: StubModel, timed: Timed, name: str, files: list[str],
         stub.play(*[Action(text=text) for text in answers])
     timed.seconds = 0.0
     started = time.perf_counter()
-    result = lib.promote(files, name=name, compiler="llm", model=model,
-                         api_base=stub.api_base)
+    result = lib.promote(files, name=name, compiler="llm", model=model, api_base=stub.api_base)
     return time.perf_counter() - started, timed.seconds, result.manifest, skills
 
 
-def tokens_saved(model: str, litellm: Any, name: str, files: list[str],
-                 manifest: dict[str, Any]) -> tuple[int, int]:
+def tokens_saved(
+    model: str, litellm: Any, name: str, files: list[str], manifest: dict[str, Any]
+) -> tuple[int, int]:
     """(tokens to call the skill, tokens to do the procedure) averaged over the runs."""
 
     def count(value: Any) -> int:
@@ -117,19 +130,29 @@ def tokens_saved(model: str, litellm: Any, name: str, files: list[str],
         assert isinstance(traj, Trajectory)
         used = {c.name for c in traj.tool_calls}
         specs = [s.model_dump() for s in traj.tools if s.name in used]
-        procedure.append(count(specs) + sum(
-            count({"name": c.name, "arguments": c.arguments}) + count(c.result)
-            for c in traj.tool_calls))
-        skill.append(count(openai_tool(manifest)) + count({"name": name,
-                     "arguments": traj.inputs}) + count(expected_result(traj)))
+        procedure.append(
+            count(specs)
+            + sum(
+                count({"name": c.name, "arguments": c.arguments}) + count(c.result)
+                for c in traj.tool_calls
+            )
+        )
+        skill.append(
+            count(openai_tool(manifest))
+            + count({"name": name, "arguments": traj.inputs})
+            + count(expected_result(traj))
+        )
     return round(statistics.mean(skill)), round(statistics.mean(procedure))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--model", default="openai/gpt-4o-mini",
-                        help="model name sent to the stub (sets tokenizer and prices)")
+    parser.add_argument(
+        "--model",
+        default="openai/gpt-4o-mini",
+        help="model name sent to the stub (sets tokenizer and prices)",
+    )
     args = parser.parse_args()
 
     from skillforge.compile.llm import import_litellm
@@ -140,8 +163,10 @@ def main() -> None:
     tokenizer = args.model.split("/", 1)[-1]
 
     def count_tokens(body: dict[str, Any], text: str) -> tuple[int, int]:
-        return (int(litellm.token_counter(model=tokenizer, messages=body["messages"])),
-                int(litellm.token_counter(model=tokenizer, text=text)))
+        return (
+            int(litellm.token_counter(model=tokenizer, messages=body["messages"])),
+            int(litellm.token_counter(model=tokenizer, text=text)),
+        )
 
     stub = StubModel("openai", count_tokens=count_tokens).start()
     work = Path(tempfile.mkdtemp(prefix="bench-llm-runs-"))
@@ -154,29 +179,49 @@ def main() -> None:
             skills = Path()
             for _ in range(args.repeat):
                 wall, model_s, manifest, skills = promote_once(
-                    stub, timed, name, files, answers, args.model)
+                    stub, timed, name, files, answers, args.model
+                )
                 walls.append(wall)
                 models.append(model_s)
             d = manifest["compiler_details"]
             wall, model_s = statistics.median(walls), statistics.median(models)
-            rows.append((name, len(files), d["rounds"], wall, model_s, wall - model_s,
-                         d["prompt_tokens"], d["completion_tokens"], d["cost_usd"]))
+            rows.append(
+                (
+                    name,
+                    len(files),
+                    d["rounds"],
+                    wall,
+                    model_s,
+                    wall - model_s,
+                    d["prompt_tokens"],
+                    d["completion_tokens"],
+                    d["cost_usd"],
+                )
+            )
             c_wall, c_model, c_manifest, _ = promote_once(
-                stub, timed, name, files, answers, args.model, cache_from=skills)
-            cached_rows.append((name, c_wall, c_model,
-                                c_manifest["compiler_details"]["cached_responses"]))
+                stub, timed, name, files, answers, args.model, cache_from=skills
+            )
+            cached_rows.append(
+                (name, c_wall, c_model, c_manifest["compiler_details"]["cached_responses"])
+            )
             saved.append((name, *tokens_saved(tokenizer, litellm, name, files, manifest)))
     finally:
         stub.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\nLLM compiler, stub model {args.model}, median of {args.repeat} promotions "
-          "(fresh skills dir each)")
-    print(f"{'skill':24} {'runs':>4} {'rounds':>6} {'wall ms':>8} {'model ms':>9} "
-          f"{'ours ms':>8} {'prompt tok':>10} {'compl tok':>9} {'cost $':>9}")
+    print(
+        f"\nLLM compiler, stub model {args.model}, median of {args.repeat} promotions "
+        "(fresh skills dir each)"
+    )
+    print(
+        f"{'skill':24} {'runs':>4} {'rounds':>6} {'wall ms':>8} {'model ms':>9} "
+        f"{'ours ms':>8} {'prompt tok':>10} {'compl tok':>9} {'cost $':>9}"
+    )
     for name, runs, rounds, wall, model_s, ours, p, c, cost in rows:
-        print(f"{name:24} {runs:>4} {rounds:>6} {wall * 1e3:>8.0f} {model_s * 1e3:>9.0f} "
-              f"{ours * 1e3:>8.0f} {p:>10} {c:>9} {cost if cost is not None else '-':>9}")
+        print(
+            f"{name:24} {runs:>4} {rounds:>6} {wall * 1e3:>8.0f} {model_s * 1e3:>9.0f} "
+            f"{ours * 1e3:>8.0f} {p:>10} {c:>9} {cost if cost is not None else '-':>9}"
+        )
     print("\nre-run from the response cache (no model call)")
     print(f"{'skill':24} {'wall ms':>8} {'model ms':>9} {'cached answers':>14}")
     for name, wall, model_s, hits in cached_rows:
@@ -184,8 +229,10 @@ def main() -> None:
     print("\ncontext per use: calling the skill vs doing the procedure (tokens, mean per run)")
     print(f"{'skill':24} {'skill call':>10} {'procedure':>10} {'saved':>7} {'ratio':>6}")
     for name, skill, procedure in saved:
-        print(f"{name:24} {skill:>10} {procedure:>10} {procedure - skill:>7} "
-              f"{procedure / skill:>5.1f}x")
+        print(
+            f"{name:24} {skill:>10} {procedure:>10} {procedure - skill:>7} "
+            f"{procedure / skill:>5.1f}x"
+        )
 
 
 if __name__ == "__main__":

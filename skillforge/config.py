@@ -41,7 +41,7 @@ _KEYS = ("model", "api_base", "rounds", "timeout", "retries")
 
 HOW_TO_CONFIGURE = (
     "pass --model (e.g. openai/gpt-4o-mini, anthropic/claude-sonnet-4-5, or openai/<name> "
-    "with --api-base for a local server), set SKILLFORGE_MODEL, or add model = \"...\" "
+    'with --api-base for a local server), set SKILLFORGE_MODEL, or add model = "..." '
     "under [tool.skillforge] in pyproject.toml"
 )
 

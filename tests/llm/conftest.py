@@ -40,8 +40,10 @@ WRONG_RESULT = GOOD.replace(
 
 def account_runs() -> list[dict[str, object]]:
     runs = []
-    for name, uid, status in [("Jane Doe", "jane_doe_1", "active"),
-                              ("Bob Stone", "bob_stone_7", "suspended")]:
+    for name, uid, status in [
+        ("Jane Doe", "jane_doe_1", "active"),
+        ("Bob Stone", "bob_stone_7", "suspended"),
+    ]:
         first, last = name.split()
         runs.append(
             chat_run(
@@ -49,8 +51,11 @@ def account_runs() -> list[dict[str, object]]:
                 {"full_name": name},
                 [
                     ("find_user_id_by_name", {"first_name": first, "last_name": last}, uid),
-                    ("get_account_status", {"user_id": uid},
-                     json.dumps({"user_id": uid, "status": status})),
+                    (
+                        "get_account_status",
+                        {"user_id": uid},
+                        json.dumps({"user_id": uid, "status": status}),
+                    ),
                 ],
                 answer=f"The account is {status}.",
             )

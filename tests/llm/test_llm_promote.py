@@ -39,14 +39,27 @@ def last_user(stub: StubModel, index: int = -1) -> str:
 
 
 def commit_message(skills_dir: Path) -> str:
-    return subprocess.run(["git", "log", "-1", "--format=%B"], cwd=skills_dir,
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "log", "-1", "--format=%B"],
+        cwd=skills_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
-def test_correct_skill_first_round(skills_dir: Path, account_files: list[str],
-                                   openai_stub: StubModel) -> None:
-    openai_stub.play(answer(GOOD, "account_status", "Check an account's status.",
-                            prompt_tokens=1500, completion_tokens=200))
+def test_correct_skill_first_round(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
+    openai_stub.play(
+        answer(
+            GOOD,
+            "account_status",
+            "Check an account's status.",
+            prompt_tokens=1500,
+            completion_tokens=200,
+        )
+    )
     result = promote(llm_lib(skills_dir), account_files, openai_stub)
     assert result.source == GOOD
     manifest = result.manifest
@@ -74,8 +87,9 @@ def test_correct_skill_first_round(skills_dir: Path, account_files: list[str],
     assert request["temperature"] == 0 and "response_format" not in request
 
 
-def test_syntax_error_then_fix(skills_dir: Path, account_files: list[str],
-                               openai_stub: StubModel) -> None:
+def test_syntax_error_then_fix(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     broken = GOOD.replace('full_name.split(" ", 1)', 'full_name.split(" ", 1')
     openai_stub.play(answer(broken, "account_status"), answer(GOOD, "account_status"))
     result = promote(llm_lib(skills_dir), account_files, openai_stub)
@@ -86,8 +100,9 @@ def test_syntax_error_then_fix(skills_dir: Path, account_files: list[str],
     assert openai_stub.requests[1]["messages"][-2]["role"] == "assistant"
 
 
-def test_undeclared_tool_then_fix(skills_dir: Path, account_files: list[str],
-                                  openai_stub: StubModel) -> None:
+def test_undeclared_tool_then_fix(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     rogue = GOOD.replace("tools.get_account_status(", "tools.delete_account(")
     openai_stub.play(answer(rogue, "account_status"), answer(GOOD, "account_status"))
     result = promote(llm_lib(skills_dir), account_files, openai_stub)
@@ -98,8 +113,9 @@ def test_undeclared_tool_then_fix(skills_dir: Path, account_files: list[str],
     assert result.manifest["tools"] == ["find_user_id_by_name", "get_account_status"]
 
 
-def test_import_os_is_rejected_and_never_run(skills_dir: Path, account_files: list[str],
-                                            openai_stub: StubModel, tmp_path: Path) -> None:
+def test_import_os_is_rejected_and_never_run(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel, tmp_path: Path
+) -> None:
     marker = tmp_path / "pwned"
     evil = GOOD.replace("import json\n", f"import json\nimport os\n\nos.system('touch {marker}')\n")
     openai_stub.play(*[answer(evil, "account_status")] * 2)
@@ -115,19 +131,21 @@ def test_failing_replay_three_times_is_a_clear_failure(
     skills_dir: Path, account_files: list[str], openai_stub: StubModel
 ) -> None:
     openai_stub.play(*[answer(WRONG_RESULT, "account_status")] * 3)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=skills_dir, capture_output=True,
-                          text=True, check=True).stdout
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=skills_dir, capture_output=True, text=True, check=True
+    ).stdout
     with pytest.raises(VerificationError) as caught:
         promote(llm_lib(skills_dir), account_files, openai_stub)  # default: 3 rounds
     err = caught.value
     assert len(openai_stub.requests) == 3
     assert "found no skill that passes verification in 3 round(s)" in err.one_line()
-    assert "the trajectory's result was \"active\"" in err.one_line()
+    assert 'the trajectory\'s result was "active"' in err.one_line()
     assert err.report["llm"]["rounds"] == 3 and len(err.report["replay"]) == 2
     assert err.exit_code == 1
     assert "trajectory's result was" in last_user(openai_stub)
-    after = subprocess.run(["git", "rev-parse", "HEAD"], cwd=skills_dir, capture_output=True,
-                           text=True, check=True).stdout
+    after = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=skills_dir, capture_output=True, text=True, check=True
+    ).stdout
     assert after == head and not (skills_dir / "account_status").exists()
 
 
@@ -135,24 +153,30 @@ def test_failing_replay_three_times_is_a_clear_failure(
     "text",
     [
         "Here is the skill:\n\n```python\n" + GOOD + "```\n\nIt splits the name.",
-        "```json\n" + json.dumps({"name": "account_status", "description": "d",
-                                   "code": GOOD}) + "\n```",
-        json.dumps({"name": "account_status", "description": "d",
-                    "code": "```python\n" + GOOD + "```"}),
+        "```json\n"
+        + json.dumps({"name": "account_status", "description": "d", "code": GOOD})
+        + "\n```",
+        json.dumps(
+            {"name": "account_status", "description": "d", "code": "```python\n" + GOOD + "```"}
+        ),
     ],
     ids=["fenced-python", "fenced-json", "fence-inside-json"],
 )
-def test_markdown_fenced_answers(skills_dir: Path, account_files: list[str],
-                                 openai_stub: StubModel, text: str) -> None:
+def test_markdown_fenced_answers(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel, text: str
+) -> None:
     openai_stub.play(Action(text=text))
     result = promote(llm_lib(skills_dir), account_files, openai_stub)
     assert result.source == GOOD
     assert result.manifest["compiler_details"]["rounds"] == 1
 
 
-def test_timeout_and_500_retry_then_clear_error(skills_dir: Path, account_files: list[str],
-                                                openai_stub: StubModel,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_and_500_retry_then_clear_error(
+    skills_dir: Path,
+    account_files: list[str],
+    openai_stub: StubModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SKILLFORGE_LLM_TIMEOUT", "1")
     openai_stub.play(Action(delay=2.5), Action(status=500))  # SKILLFORGE_LLM_RETRIES=1
     with pytest.raises(ModelError) as caught:
@@ -163,19 +187,23 @@ def test_timeout_and_500_retry_then_clear_error(skills_dir: Path, account_files:
     assert openai_stub.api_base in text and caught.value.exit_code == 1
 
 
-def test_a_500_then_success_is_retried(skills_dir: Path, account_files: list[str],
-                                       openai_stub: StubModel) -> None:
+def test_a_500_then_success_is_retried(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     openai_stub.play(Action(status=500), answer(GOOD, "account_status"))
     result = promote(llm_lib(skills_dir), account_files, openai_stub)
     assert len(openai_stub.requests) == 2
     assert result.manifest["compiler_details"]["rounds"] == 1
 
 
-def test_usage_and_cost_of_a_priced_model(skills_dir: Path, account_files: list[str],
-                                          openai_stub: StubModel) -> None:
+def test_usage_and_cost_of_a_priced_model(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     bad = GOOD.replace("tools.get_account_status(", "tools.nope(")
-    openai_stub.play(answer(bad, "account_status", prompt_tokens=1000, completion_tokens=100),
-                     answer(GOOD, "account_status", prompt_tokens=1300, completion_tokens=90))
+    openai_stub.play(
+        answer(bad, "account_status", prompt_tokens=1000, completion_tokens=100),
+        answer(GOOD, "account_status", prompt_tokens=1300, completion_tokens=90),
+    )
     result = promote(llm_lib(skills_dir), account_files, openai_stub, model="openai/gpt-4o-mini")
     details = result.manifest["compiler_details"]
     assert (details["prompt_tokens"], details["completion_tokens"]) == (2300, 190)
@@ -185,8 +213,9 @@ def test_usage_and_cost_of_a_priced_model(skills_dir: Path, account_files: list[
     assert openai_stub.requests[0]["response_format"]["type"] == "json_schema"
 
 
-def test_response_cache_makes_a_rerun_free(skills_dir: Path, account_files: list[str],
-                                           openai_stub: StubModel) -> None:
+def test_response_cache_makes_a_rerun_free(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     lib = llm_lib(skills_dir)
     openai_stub.play(*[answer(WRONG_RESULT, "account_status")] * 3)
     with pytest.raises(VerificationError) as first:
@@ -204,13 +233,13 @@ def test_response_cache_makes_a_rerun_free(skills_dir: Path, account_files: list
 
 def test_auto_uses_trace_when_it_verifies(skills_dir: Path, openai_stub: StubModel) -> None:
     files = [str(p) for p in example_files("order_status")]
-    result = promote(llm_lib(skills_dir), files, openai_stub, compiler="auto",
-                     name="order_status")
+    result = promote(llm_lib(skills_dir), files, openai_stub, compiler="auto", name="order_status")
     assert result.manifest["compiler"] == "trace" and openai_stub.requests == []
 
 
-def test_auto_falls_back_to_the_model(skills_dir: Path, account_files: list[str],
-                                      openai_stub: StubModel) -> None:
+def test_auto_falls_back_to_the_model(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     openai_stub.play(answer(GOOD, "account_status"))
     result = promote(llm_lib(skills_dir), account_files, openai_stub, compiler="auto")
     assert result.manifest["compiler"] == f"llm:{STUB_MODEL}"
@@ -237,9 +266,12 @@ def test_llm_without_a_model_and_no_name_without_a_model(
         lib.promote(account_files, compiler="trace")
 
 
-def test_model_from_environment_and_pyproject(skills_dir: Path, account_files: list[str],
-                                              openai_stub: StubModel,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_from_environment_and_pyproject(
+    skills_dir: Path,
+    account_files: list[str],
+    openai_stub: StubModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     Path("pyproject.toml").write_text(
         f'[tool.skillforge]\nmodel = "{STUB_MODEL}"\napi_base = "{openai_stub.api_base}"\n'
     )
@@ -255,15 +287,18 @@ def test_model_from_environment_and_pyproject(skills_dir: Path, account_files: l
     assert openai_stub.requests[-1]["model"] == "env-model"
 
 
-def test_model_proposes_a_valid_unused_name(skills_dir: Path, account_files: list[str],
-                                           openai_stub: StubModel) -> None:
+def test_model_proposes_a_valid_unused_name(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
     lib = llm_lib(skills_dir)
     files = [str(p) for p in example_files("order_status")]
     lib.promote(files, name="account_status", compiler="trace")  # takes the obvious name
     renamed = GOOD.replace("def account_status", "def lookup_account_status")
-    openai_stub.play(answer(GOOD, "account_status"),  # taken now
-                     answer(GOOD.replace("def account_status", "def Account_Status"), ""),
-                     answer(renamed, "lookup_account_status"))
+    openai_stub.play(
+        answer(GOOD, "account_status"),  # taken now
+        answer(GOOD.replace("def account_status", "def Account_Status"), ""),
+        answer(renamed, "lookup_account_status"),
+    )
     result = promote(lib, account_files, openai_stub, name=None)
     assert result.name == "lookup_account_status"
     assert result.manifest["compiler_details"]["rounds"] == 3
@@ -274,12 +309,11 @@ def test_model_proposes_a_valid_unused_name(skills_dir: Path, account_files: lis
 
 
 @pytest.mark.parametrize("model", ["claude-stub", "claude-sonnet-4-5"])
-def test_anthropic_route(skills_dir: Path, account_files: list[str],
-                         anthropic_stub: StubModel, model: str) -> None:
-    anthropic_stub.play(answer(GOOD, "account_status", prompt_tokens=900,
-                               completion_tokens=150))
-    result = promote(llm_lib(skills_dir), account_files, anthropic_stub,
-                     model=f"anthropic/{model}")
+def test_anthropic_route(
+    skills_dir: Path, account_files: list[str], anthropic_stub: StubModel, model: str
+) -> None:
+    anthropic_stub.play(answer(GOOD, "account_status", prompt_tokens=900, completion_tokens=150))
+    result = promote(llm_lib(skills_dir), account_files, anthropic_stub, model=f"anthropic/{model}")
     assert result.manifest["compiler"] == f"llm:anthropic/{model}"
     details = result.manifest["compiler_details"]
     assert (details["prompt_tokens"], details["completion_tokens"]) == (900, 150)
@@ -317,8 +351,9 @@ def test_auto_falls_back_when_the_trace_draft_fails_replay(openai_stub: StubMode
     trace_source = compile_trace(trajs, "order_status", files).source
     openai_stub.play(answer(trace_source, "order_status"))
     config = LLMConfig(model=STUB_MODEL, api_base=openai_stub.api_base, timeout=15, retries=0)
-    draft, report = compile_verified(trajs, files, name="order_status", compiler="auto",
-                                     config=config, verify_fn=verify_fn)
+    draft, report = compile_verified(
+        trajs, files, name="order_status", compiler="auto", config=config, verify_fn=verify_fn
+    )
     assert report.ok and draft.compiler == f"llm:{STUB_MODEL}" and len(seen) == 2
     assert draft.details["reason"].startswith("trace draft failed verification: ")
     prompt = openai_stub.requests[0]["messages"][1]["content"]

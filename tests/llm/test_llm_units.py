@@ -27,13 +27,15 @@ def test_config_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("SKILLFORGE_LLM_TIMEOUT")  # set low for the stub tests
     skills = tmp_path / "skills"
     skills.mkdir()
-    (skills / "skillforge.toml").write_text('[skills]\nformat = 1\n[llm]\nmodel = "dir/m"\n'
-                                            'rounds = 5\ntimeout = 9\n')
+    (skills / "skillforge.toml").write_text(
+        '[skills]\nformat = 1\n[llm]\nmodel = "dir/m"\nrounds = 5\ntimeout = 9\n'
+    )
     cwd = tmp_path / "project"
     cwd.mkdir()
     assert load_config(cwd=cwd, skills_dir=skills).model == "dir/m"
-    (cwd / "pyproject.toml").write_text('[tool.skillforge]\nmodel = "pyproject/m"\n'
-                                        'api_base = "http://127.0.0.1:1/v1"\n')
+    (cwd / "pyproject.toml").write_text(
+        '[tool.skillforge]\nmodel = "pyproject/m"\napi_base = "http://127.0.0.1:1/v1"\n'
+    )
     config = load_config(cwd=cwd, skills_dir=skills)
     assert (config.model, config.rounds, config.timeout) == ("pyproject/m", 5, 9.0)
     assert config.sources["model"].endswith("pyproject.toml")
@@ -47,11 +49,13 @@ def test_config_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert config.sources["model"] == "SKILLFORGE_MODEL"
     config = load_config(model="arg/m", api_base="http://x/v1", cwd=cwd, skills_dir=skills)
     assert (config.model, config.api_base, config.sources["model"]) == (
-        "arg/m", "http://x/v1", "--model")
+        "arg/m",
+        "http://x/v1",
+        "--model",
+    )
 
 
-def test_config_defaults_and_bad_values(tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_defaults_and_bad_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(cwd=tmp_path)
     assert not config.configured and config.rounds == DEFAULT_ROUNDS
     monkeypatch.setenv("SKILLFORGE_LLM_ROUNDS", "zero")
@@ -68,8 +72,7 @@ def test_config_defaults_and_bad_values(tmp_path: Path,
 
 # -- answers ----------------------------------------------------------------------------
 def test_read_answer_variants() -> None:
-    plain = read_answer(json.dumps({"name": "account_status", "description": "D.",
-                                    "code": GOOD}))
+    plain = read_answer(json.dumps({"name": "account_status", "description": "D.", "code": GOOD}))
     assert plain.ok and plain.code == GOOD and plain.name == "account_status"
     assert plain.description == "D."
     prose = read_answer("Sure! Here it is:\n```py\n" + GOOD + "```\nHope that helps.")
@@ -77,8 +80,9 @@ def test_read_answer_variants() -> None:
     assert prose.description == "Tell whether a user's account is active, given their full name."
     bare = read_answer(GOOD)
     assert bare.ok and bare.code == GOOD
-    around = read_answer("Answer: " + json.dumps({"name": "x", "description": "", "code": GOOD})
-                         + " -- end")
+    around = read_answer(
+        "Answer: " + json.dumps({"name": "x", "description": "", "code": GOOD}) + " -- end"
+    )
     assert around.ok and around.name == "x"
 
 
@@ -95,23 +99,37 @@ def _traj() -> Trajectory:
     return Trajectory(
         task="Cancel order #W1",
         inputs={"order_id": "#W1"},
-        tools=[ToolSpec(name="cancel_order", description="Cancel.",
-                        parameters={"properties": {"order_id": {"type": "string"}}})],
+        tools=[
+            ToolSpec(
+                name="cancel_order",
+                description="Cancel.",
+                parameters={"properties": {"order_id": {"type": "string"}}},
+            )
+        ],
         steps=[
             Message(role="system", content="You are an agent."),
             Message(role="user", content="Cancel order #W1"),
-            ToolCall(id="1", name="get_order", arguments={"order_id": "#W1"},
-                     result="x" * 5000),
-            ToolCall(id="2", name="cancel_order", arguments={"order_id": "#W1"},
-                     result="ok", is_error=False),
+            ToolCall(id="1", name="get_order", arguments={"order_id": "#W1"}, result="x" * 5000),
+            ToolCall(
+                id="2",
+                name="cancel_order",
+                arguments={"order_id": "#W1"},
+                result="ok",
+                is_error=False,
+            ),
         ],
         final_answer="Cancelled.",
     )
 
 
 def test_prompt_has_rules_tools_runs_and_draft() -> None:
-    data = PromptInput([_traj()], ["run.json"], "cancel_order", "def cancel_order(...): ...",
-                       ["run.json: returned 'x'"])
+    data = PromptInput(
+        [_traj()],
+        ["run.json"],
+        "cancel_order",
+        "def cancel_order(...): ...",
+        ["run.json: returned 'x'"],
+    )
     system, user = (m["content"] for m in first_messages(data))
     assert "`cancel_order(tools, *, <parameters>)`" in system
     assert "Allowed imports: collections, dataclasses, datetime" in system
