@@ -109,10 +109,23 @@ def result_message(call: ToolCall, text: str, is_error: bool) -> dict[str, Any]:
     return {"role": "user", "content": [block]}
 
 
-def dispatch(
-    lib: SkillLibrary, tool_call: Any, tools: Mapping[str, Callable[..., Any]]
-) -> dict[str, Any]:
-    """Run the skill a provider's tool call names and return the provider's result message."""
+def dispatch(lib: SkillLibrary, tool_call: Any, tools: Mapping[str, Callable[..., Any]]) -> Any:
+    """Run the skill a provider's tool call names and return the provider's result message.
+
+    Given a list of calls, returns a list of messages; Anthropic's ``tool_result`` blocks
+    for one turn are gathered in a single user message, as the Messages API expects.
+    """
+    if isinstance(tool_call, list | tuple):
+        messages = [dispatch(lib, c, tools) for c in tool_call]
+        blocks = [
+            block
+            for m in messages
+            if m.get("role") == "user" and isinstance(m.get("content"), list)
+            for block in m["content"]
+        ]
+        if blocks and len(blocks) == len(messages):
+            return [{"role": "user", "content": blocks}]
+        return messages
     call = parse_tool_call(tool_call)
     text, is_error = run_tool_call(lib, call, tools)
     return result_message(call, text, is_error)

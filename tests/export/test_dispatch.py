@@ -87,3 +87,33 @@ def test_unrecognised_tool_call_is_bad_input(lib) -> None:  # type: ignore[no-un
 
     with pytest.raises(InputError, match="unrecognised tool call"):
         lib.dispatch({"what": "ever"}, tools={})
+
+
+def test_a_list_of_calls(lib) -> None:  # type: ignore[no-untyped-def]
+    tools = shop_tools()
+    blocks = [
+        {
+            "type": "tool_use",
+            "id": "a",
+            "name": "order_status",
+            "input": {"order_id": PENDING_ORDER},
+        },
+        {"type": "tool_use", "id": "b", "name": "always_fails", "input": {"order_id": "x"}},
+    ]
+    (message,) = lib.dispatch(blocks, tools=tools)
+    assert message["role"] == "user"
+    assert [b["tool_use_id"] for b in message["content"]] == ["a", "b"]
+    assert message["content"][1]["is_error"] is True
+
+    calls = [
+        {
+            "id": f"c{i}",
+            "function": {
+                "name": "order_status",
+                "arguments": json.dumps({"order_id": PENDING_ORDER}),
+            },
+        }
+        for i in range(2)
+    ]
+    messages = lib.dispatch(calls, tools=tools)
+    assert [m["tool_call_id"] for m in messages] == ["c0", "c1"]
