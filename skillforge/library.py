@@ -428,7 +428,11 @@ class SkillLibrary:
         """The ``k`` skills that best match ``query`` (BM25 over a derived FTS5 index)."""
         from .index import SkillIndex
 
-        return [hit.as_dict() for hit in SkillIndex.for_library(self).search(query, k=k)]
+        index = SkillIndex.for_library(self)
+        try:
+            return [hit.as_dict() for hit in index.search(query, k=k)]
+        finally:
+            index.close()
 
 
 def _summary(name: str, m: dict[str, Any]) -> dict[str, Any]:

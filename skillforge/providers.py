@@ -80,6 +80,14 @@ class McpToolProvider:
     def start(self) -> McpToolProvider:
         """Connect and list the upstream tools (idempotent)."""
         if self._thread is None:
+            try:
+                import mcp  # noqa: F401  (fail here, clearly, rather than in the thread)
+            except ImportError:
+                raise ToolProviderError(
+                    "MCP tool providers need the mcp extra",
+                    field="--mcp-url" if self.url else "--mcp",
+                    hint="pip install 'skillforge[mcp]'",
+                ) from None
             self._thread = threading.Thread(target=self._run, name="skillforge-mcp", daemon=True)
             self._thread.start()
             try:
