@@ -120,7 +120,7 @@ def _show_step(step: dict[str, Any], m: dict[str, str], full: bool) -> None:
     line = f"  {number}  {mark} {name}({_one_line(args, full, 200)})"
     if step["retry_of"]:
         retried = step["retry_of_step"] or step["retry_of"]
-        line += click.style(f"  {m['retry']} retry of {retried}", fg="yellow")
+        line += click.style(f"  {m['retry']} retry of step {retried}", fg="yellow")
     click.echo(line)
     result = step["result"]
     text = result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)

@@ -5,8 +5,12 @@ lines are messages or span batches is one payload).  A run is either a known for
 its own or the envelope of DESIGN.md::
 
     {"task": ..., "inputs": {...}, "tools": [...], "format": "<optional reader name>",
-     "messages" | "steps" | "events" | "items" | "spans": <any supported format>,
+     "messages" | "steps" | "events" | "items" | "spans" | "input": <any supported format>,
      "outcome": "success"}
+
+Other keys are ignored, so a logged API request body (``model``, ``system`` or
+``instructions``, ``messages`` or ``input``, ``tools``) reads as an envelope too; its system
+prompt becomes the first message.
 
 An OpenTelemetry payload may hold several traces: each trace is a run.  Every trajectory is
 redacted (``redact.py``) unless the caller opts out.  Every problem becomes a
@@ -27,12 +31,14 @@ from pydantic import ValidationError
 from ..errors import TrajectoryError, UnknownFormatError
 from . import detect as detection
 from . import native
-from .base import Parsed, ReadContext, one_line, tool_specs
+from .base import Parsed, ReadContext, one_line, text_of, tool_specs
 from .decode import decode_bytes, decode_text, max_bytes, read_bounded
-from .model import Trajectory
+from .model import Message, Trajectory
 from .redact import Redactor, default_redactor
 
-BODY_KEYS = ("messages", "steps", "events", "items", "spans")
+#: Keys of the envelope that hold the run; ``input`` also makes a logged Responses API
+#: request body (``{"model", "instructions", "input", "tools"}``) an envelope.
+BODY_KEYS = ("messages", "steps", "events", "items", "spans", "input")
 Redact = bool | Redactor
 
 
@@ -243,8 +249,14 @@ def _trajectory(parsed: Parsed, envelope: dict[str, Any], ctx: ReadContext,
     outcome = envelope.get("outcome", parsed.outcome or "success")
     if not isinstance(outcome, str):
         ctx.fail("outcome must be a string", "outcome")
+    steps = parsed.steps
+    system = envelope.get("system", envelope.get("instructions"))
+    if system is not None and not (steps and isinstance(steps[0], Message)
+                                   and steps[0].role in ("system", "developer")):
+        text = text_of(system)  # a logged request body keeps its system prompt apart
+        steps = [Message(role="system", content=text), *steps] if text else steps
     try:
-        return Trajectory(task=task, inputs=inputs, tools=tools, steps=parsed.steps,
+        return Trajectory(task=task, inputs=inputs, tools=tools, steps=steps,
                           outcome=outcome, final_answer=final, source_format=source)
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -160,3 +160,18 @@ def test_other_tool_span_conventions_are_read() -> None:
     (traj,) = loads(json.dumps(spans))
     assert [(c.name, c.arguments, c.result) for c in traj.tool_calls] == [
         ("lookup", {"q": "a"}, "A"), ("fetch", {"id": 2}, "B")]
+
+
+def test_logged_request_bodies_read_as_envelopes() -> None:
+    anthropic_body = {"model": "claude-sonnet-4-6", "max_tokens": 1024, "system": sc.SYSTEM,
+                      "tools": [{"name": t["name"], "description": t["description"],
+                                 "input_schema": t["parameters"]} for t in sc.TOOLS],
+                      "messages": run_of("anthropic.json")}
+    responses_body = {"model": "gpt-4.1", "instructions": sc.SYSTEM,
+                      "tools": [{"type": "function", **t} for t in sc.TOOLS],
+                      "input": run_of("openai_responses.json")}
+    for body in (anthropic_body, responses_body):
+        (traj,) = loads(json.dumps(body))
+        assert traj.steps[0].role == "system" and "<REDACTED:api_key>" in traj.steps[0].content
+        assert [t.name for t in traj.tools] == [t["name"] for t in sc.TOOLS]
+        assert calls_of(traj) == sc.expected_calls(with_inputs=False)

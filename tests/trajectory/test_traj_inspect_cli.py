@@ -25,7 +25,7 @@ def test_human_output_shows_format_calls_errors_retries_and_parameters() -> None
     assert "native" in out and "otel" in out
     assert sc.TASK in out
     assert 'find_user_id_by_email(email="jane.doe@example.com")' in out
-    assert "✗ get_order_details" in out and "retry of 5" in out
+    assert "✗ get_order_details" in out and "retry of step 5" in out
     assert "Error: order not found: W2378156" in out
     assert "parameters the compiler would lift" in out
     assert "api_token" in out and "<REDACTED:input:api_token>" in out
