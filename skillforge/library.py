@@ -425,14 +425,23 @@ class SkillLibrary:
         return dispatch(self, tool_call, resolve_tools(tools))
 
     def search(self, query: str, k: int = 5) -> list[dict[str, Any]]:
-        """The ``k`` skills that best match ``query`` (BM25 over a derived FTS5 index)."""
-        from .index import SkillIndex
+        """The ``k`` skills that best match ``query`` (BM25 over a derived FTS5 index).
 
+        With ``SKILLFORGE_EMBEDDING_MODEL`` set, the top candidates are re-ranked by
+        embedding similarity through litellm (:mod:`skillforge.index_rerank`).
+        """
+        from .index import SkillIndex
+        from .index_rerank import CANDIDATES, embedding_model, litellm_embedder, rerank
+
+        model = embedding_model()
         index = SkillIndex.for_library(self)
         try:
-            return [hit.as_dict() for hit in index.search(query, k=k)]
+            hits = index.search(query, k=max(k, CANDIDATES) if model else k)
         finally:
             index.close()
+        if model:
+            hits = rerank(query, hits, litellm_embedder(model))[:k]
+        return [hit.as_dict() for hit in hits]
 
 
 def _summary(name: str, m: dict[str, Any]) -> dict[str, Any]:
