@@ -163,9 +163,11 @@ def bench(
     unseen = tasks(family, service, seed + 1, count, seen)
     row["total"] = len(unseen)
     if error:
-        row.update(solved=0, call_ms=float("nan"), consistent="-", failures=[error])
+        row.update(solved=0, call_ms=float("nan"), consistent="-", loo="-", failures=[error])
         return row
     lib = SkillLibrary(skills)
+    verification = lib.manifest(family.name)["verification"]
+    row["loo"] = verification.get("generalization", {}).get("summary", "-").split()[-1]
     solved, times, failures = 0, [], []
     for world, _, inputs, expected in unseen:
         env = service.fresh(world)
@@ -201,13 +203,16 @@ def bench(
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = "| family | service | solved / unseen | promote (s) | mean call (ms) | repeat-5 |"
-    lines = [head, "|---|---|---|---|---|---|"]
+    head = (
+        "| family | service | solved / unseen | promote (s) | mean call (ms) | repeat-5 "
+        "| leave-one-out |"
+    )
+    lines = [head, "|---|---|---|---|---|---|---|"]
     for r in rows:
         pct = 100 * r["solved"] / r["total"] if r["total"] else 0.0
         lines.append(
             f"| {r['family']} | {r['service']} | {r['solved']}/{r['total']} ({pct:.0f}%) | "
-            f"{r['promote_s']:.2f} | {r['call_ms']:.1f} | {r['consistent']} |"
+            f"{r['promote_s']:.2f} | {r['call_ms']:.1f} | {r['consistent']} | {r['loo']} |"
         )
     return "\n".join(lines)
 
