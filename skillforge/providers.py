@@ -1,7 +1,8 @@
 """Tool providers: where a skill's own tools come from when it is called.
 
 A skill receives its host tools as plain callables.  They can come from a Python mapping
-or object, a ``--tools`` spec (``pkg.module:obj`` or ``file.py:obj``), or an upstream MCP
+or object, a ``--tools`` spec (``pkg.module:obj`` or ``file.py:obj``), a plain HTTP JSON
+endpoint (``--tools http://host/tools``: see :class:`HttpToolProvider`), or an upstream MCP
 server reached through the official ``mcp`` SDK client over stdio (``--mcp 'cmd args'``)
 or streamable HTTP (``--mcp-url``).  The MCP client lives on its own event loop in a
 background thread, so the callables stay synchronous: the sandbox calls them from
@@ -30,6 +31,8 @@ def resolve_tools(tools: Any) -> dict[str, Callable[..., Any]]:
 
     if tools is None:
         return {}
+    if isinstance(tools, str) and tools.startswith(("http://", "https://")):
+        return HttpToolProvider(tools).tools()
     if isinstance(tools, str):
         return load_tools(tools)
     if isinstance(tools, McpToolProvider):
@@ -190,3 +193,68 @@ def _unwrap(exc: BaseException) -> BaseException:
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     return exc
+
+
+class HttpToolProvider:
+    """Tools behind a plain HTTP JSON endpoint, for services with no MCP server or SDK.
+
+    ``GET {url}`` lists the tools (a JSON list of names, or of objects with a ``name``, or
+    ``{"tools": [...]}``); ``POST {url}/{name}`` with the arguments as a JSON object calls
+    one and answers with its result as JSON.  A non-2xx answer is a tool error carrying
+    the response body.  Only the standard library is used.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _request(self, url: str, body: bytes | None = None) -> Any:
+        import json
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST" if body is not None else "GET",
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            raise RuntimeError(f"HTTP {exc.code} from {url}: {detail}") from None
+        text = payload.decode("utf-8", "replace")
+        try:
+            return json.loads(text) if text else None
+        except ValueError:
+            return text
+
+    def tools(self) -> dict[str, Callable[..., Any]]:
+        try:
+            listed = self._request(self.url)
+        except (OSError, RuntimeError) as exc:
+            raise ToolProviderError(
+                f"cannot list the tools at {self.url}: {exc}",
+                field="--tools",
+                hint="GET on the URL must answer a JSON list of tool names",
+            ) from None
+        if isinstance(listed, dict):
+            listed = listed.get("tools")
+        if not isinstance(listed, list):
+            raise ToolProviderError(f"{self.url} did not answer a list of tools", field="--tools")
+        names = [t.get("name") if isinstance(t, dict) else t for t in listed]
+        return {n: self._callable(n) for n in names if isinstance(n, str) and n}
+
+    def _callable(self, name: str) -> Callable[..., Any]:
+        import json
+        import urllib.parse
+
+        url = f"{self.url}/{urllib.parse.quote(name)}"
+
+        def call_http(**arguments: Any) -> Any:
+            return self._request(url, json.dumps(arguments).encode())
+
+        call_http.__name__ = name
+        return call_http

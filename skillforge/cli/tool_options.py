@@ -9,7 +9,9 @@ from typing import Any
 import click
 
 tools_option = click.option(
-    "--tools", "tools_spec", help="Host tools: pkg.module:obj or path/to/file.py:obj."
+    "--tools",
+    "tools_spec",
+    help="Host tools: pkg.module:obj, path/to/file.py:obj, or an http(s) JSON tool URL.",
 )
 mcp_option = click.option(
     "--mcp", "mcp_command", help="Host tools from an MCP server started as this command (stdio)."
@@ -29,14 +31,13 @@ def host_tools(
 ) -> dict[str, Callable[..., Any]]:
     """Load the host tools from exactly one source; an MCP client is closed with ``stack``."""
     from ..errors import InputError
-    from ..providers import McpToolProvider
-    from ..tools import load_tools
+    from ..providers import McpToolProvider, resolve_tools
 
     given = [x for x in (tools_spec, mcp_command, mcp_url) if x]
     if len(given) > 1:
         raise InputError("give only one of --tools, --mcp and --mcp-url", field="--tools")
     if tools_spec:
-        return load_tools(tools_spec)
+        return resolve_tools(tools_spec)
     if mcp_command or mcp_url:
         provider = McpToolProvider(mcp_command, url=mcp_url)
         stack.enter_context(provider)
