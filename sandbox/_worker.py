@@ -14,12 +14,14 @@ from __future__ import annotations
 import builtins
 import contextlib
 import decimal
+import gc
 import json
 import os
 import resource
 import signal
 import sys
 import types
+import typing
 from typing import Any, NoReturn
 
 from sandbox import confine, landlock, seccomp, wirejson
@@ -49,15 +51,22 @@ class _Channel:
 
 
 class _ToolFunction:
-    """What ``tools.name`` evaluates to in skill code: forwards a call to the host."""
+    """What ``tools.name`` evaluates to in skill code: forwards a call to the host.
 
-    __slots__ = ("_name", "_worker")
+    Bound to the call it was made in: used later (a generator or object that survived its
+    call and is finalised during another one) it refuses instead of reaching the host.
+    """
 
-    def __init__(self, worker: Worker, name: str) -> None:
+    __slots__ = ("_call", "_name", "_worker")
+
+    def __init__(self, worker: Worker, name: str, call: int) -> None:
         self._name = name
         self._worker = worker
+        self._call = call
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._call != self._worker.call_number:
+            raise ToolError(f"tool {self._name!r} used outside the call it belongs to")
         return self._worker.call_tool(self._name, args, kwargs)
 
     def __repr__(self) -> str:
@@ -70,15 +79,16 @@ class _ToolFunction:
 class _ToolsProxy:
     """The ``tools`` argument of the entry: attribute access yields tool functions only."""
 
-    __slots__ = ("_worker",)
+    __slots__ = ("_call", "_worker")
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: Worker, call: int) -> None:
         self._worker = worker
+        self._call = call
 
     def __getattr__(self, name: str) -> _ToolFunction:
         if name.startswith("_"):
             raise AttributeError(name)
-        return _ToolFunction(self._worker, name)
+        return _ToolFunction(self._worker, name, self._call)
 
     def __repr__(self) -> str:
         return "<tools>"
@@ -111,10 +121,12 @@ class Worker:
         self.policy = policy
         self.limits: dict[str, Any] = {}
         self.tool_calls = 0
-        self.proxy = _ToolsProxy(self)
+        #: Incremented for every call; tool proxies of older calls stop working.
+        self.call_number = 0
         #: Address space the worker may use before the skill's own budget is added.
         self.memory_base = confine.CALL_MEMORY_SLACK
         self.stdout = _StdoutSink(policy)
+        self.limiter = _Limiter()
 
     # ------------------------------------------------------------------ tools
 
@@ -145,47 +157,51 @@ class Worker:
         limits = self.limits = request["limits"]
         restricted = bool(request.get("restricted", True))
         self.tool_calls = 0
+        self.call_number += 1
         ctx = self.policy.ctx = CallContext(int(limits["max_stdout_bytes"]))
         decimal.setcontext(decimal.Context())
-        _arm_cpu_limit(float(limits["cpu_seconds"]))
-        _set_memory_limit(self.memory_base + int(limits["memory_mb"]) * 1024 * 1024)
+        self.limiter.arm(float(limits["cpu_seconds"]),
+                         self.memory_base + int(limits["memory_mb"]) * 1024 * 1024)
         saved_stdout = sys.stdout
         sys.stdout = self.stdout
         try:
+            outcome = self._outcome(request, restricted, ctx)
+            # Still on the call's CPU budget: drop what the call left in stdlib caches and
+            # finalise its garbage now, so that nothing of it (a suspended generator's
+            # ``finally``, say) can run later, during someone else's call.
+            _forget_call()
+        finally:
+            self.limiter.disarm()
+            sys.stdout = saved_stdout
+        if isinstance(outcome, bytes):
+            self.channel.send_raw(
+                b'{"op":"done","ok":true,"value":' + outcome + b',"stdout":'
+                + wirejson.dumps(wirejson.clean_text(ctx.stdout_text())) + b',"cpu":'
+                + wirejson.dumps(self.limiter.used) + b"}"
+            )
+        else:
+            self._send_done(False, outcome[0], outcome[1], ctx)
+
+    def _outcome(self, request: dict[str, Any], restricted: bool,
+                 ctx: CallContext) -> bytes | tuple[str, str]:
+        """Run the skill: the encoded return value, or ``(error class, message)``."""
+        try:
             value = self._execute(request, restricted)
         except BaseException as exc:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            sys.stdout = saved_stdout
             _drop_tracebacks(exc)  # release the skill's frames (and memory) first
-            error, message = self._classify(exc, ctx)
-            del exc
-            self._send_done(False, error, message, ctx)
-            return
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        sys.stdout = saved_stdout
+            return self._classify(exc, ctx)
         if ctx.violation is not None:
-            self._send_done(False, "PolicyViolation", ctx.violation, ctx)
-            return
+            return "PolicyViolation", ctx.violation
         try:
             payload = wirejson.dumps(value)
         except wirejson.NotJSON as exc:
-            self._send_done(False, "Error", f"TypeError: return value is not a JSON value: "
-                            f"{one_line(str(exc), 200)}", ctx)
-            return
+            return "Error", f"TypeError: return value is not a JSON value: {str(exc)[:200]}"
         except MemoryError:
-            self._send_done(False, "MemoryLimit", "memory limit reached while encoding the "
-                            "return value", ctx)
-            return
-        if len(payload) > int(limits["max_return_bytes"]):
-            self._send_done(False, "OutputLimit",
-                            f"return value of {len(payload)} bytes exceeds "
-                            f"{limits['max_return_bytes']}", ctx)
-            return
-        self.channel.send_raw(
-            b'{"op":"done","ok":true,"value":' + payload + b',"stdout":'
-            + wirejson.dumps(wirejson.clean_text(ctx.stdout_text())) + b',"cpu":'
-            + wirejson.dumps(_cpu_used()) + b"}"
-        )
+            return "MemoryLimit", "memory limit reached while encoding the return value"
+        if len(payload) > int(self.limits["max_return_bytes"]):
+            return "OutputLimit", (f"return value of {len(payload)} bytes exceeds "
+                                   f"{self.limits['max_return_bytes']}")
+        return payload
 
     def _execute(self, request: dict[str, Any], restricted: bool) -> Any:
         code = self.policy.compile(str(request["source"]), restricted=restricted)
@@ -200,7 +216,7 @@ class Worker:
         if not callable(entry) or str(request["entry"]).startswith("_"):
             raise _EntryMissing(f"the skill defines no function named {request['entry']!r}")
         kwargs = request.get("kwargs") or {}
-        return entry(self.proxy, **kwargs)
+        return entry(_ToolsProxy(self, self.call_number), **kwargs)
 
     def _classify(self, exc: BaseException, ctx: CallContext) -> tuple[str, str]:
         """The failure class and one-line message for an exception of the skill."""
@@ -230,7 +246,7 @@ class Worker:
         self.channel.send({"op": "done", "ok": ok, "value": None, "error": error,
                            "message": wirejson.clean_text(message),
                            "stdout": wirejson.clean_text(ctx.stdout_text()),
-                           "cpu": _cpu_used()})
+                           "cpu": self.limiter.used})
 
     def serve(self) -> NoReturn:
         while True:
@@ -269,6 +285,17 @@ EXIT_INTERNAL = 70
 EXIT_MEMORY = 71
 
 
+def _forget_call() -> None:
+    """Clear typing's caches (they can keep skill objects alive) and collect garbage.
+
+    Cheap: everything that existed before the first call was frozen (``gc.freeze``), so a
+    collection only looks at what calls created.
+    """
+    for clear in typing._cleanups:  # type: ignore[attr-defined]
+        clear()
+    gc.collect()
+
+
 def _drop_tracebacks(exc: BaseException) -> None:
     """Forget the frames an exception chain holds on to (they keep the skill's data alive)."""
     seen = 0
@@ -288,17 +315,42 @@ def _cpu_used() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _arm_cpu_limit(seconds: float) -> None:
-    """Per-call CPU limit: a profiling timer (SIGPROF kills: no handler is installed), and
-    the ``RLIMIT_CPU`` soft limit moved to just above it as a backstop."""
-    used = _cpu_used()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = int(used + seconds) + 2
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    with contextlib.suppress(OSError, ValueError):
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+class _Limiter:
+    """Per-call CPU and memory limits, with as few system calls as possible.
+
+    CPU: a profiling timer armed for exactly the call's budget (SIGPROF kills: no handler is
+    installed), plus the ``RLIMIT_CPU`` soft limit kept a little above it as a backstop.
+    Memory: the ``RLIMIT_AS`` soft limit. Both soft limits are only moved when they must
+    change; the hard limits were fixed at start-up and cannot be raised.
+    """
+
+    def __init__(self) -> None:
+        self.cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        self.as_hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        self.cpu_soft = -1
+        self.as_soft = -1
+        self.used = 0.0
+
+    def arm(self, cpu_seconds: float, memory_bytes: int) -> None:
+        self.used = used = _cpu_used()
+        want = int(used + cpu_seconds) + 2
+        if self.cpu_hard != resource.RLIM_INFINITY:
+            want = min(want, self.cpu_hard)
+        if not want <= self.cpu_soft <= want + 2:
+            with contextlib.suppress(OSError, ValueError):
+                resource.setrlimit(resource.RLIMIT_CPU, (want, self.cpu_hard))
+                self.cpu_soft = want
+        if self.as_hard != resource.RLIM_INFINITY:
+            memory_bytes = min(memory_bytes, self.as_hard)
+        if memory_bytes != self.as_soft:
+            with contextlib.suppress(OSError, ValueError):
+                resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, self.as_hard))
+                self.as_soft = memory_bytes
+        signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+
+    @staticmethod
+    def disarm() -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 _WARMUP = '''
@@ -322,15 +374,6 @@ def main(tools, *, text: str, items: list[str] | None = None) -> Any:
             "c": Counter("aab").most_common(1), "f": math.floor(2.5),
             "s": string.ascii_lowercase[:3], "t": list(itertools.islice(itertools.count(), 3))}
 '''
-
-
-def _set_memory_limit(soft: int) -> None:
-    """Per-call ``RLIMIT_AS`` soft limit (never above the hard limit set at start-up)."""
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    with contextlib.suppress(OSError, ValueError):
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _warm_up(policy: Policy) -> None:
@@ -366,6 +409,8 @@ def main() -> NoReturn:
     sys.modules.setdefault("skill", types.ModuleType("skill"))
     policy = Policy()
     _warm_up(policy)
+    gc.collect()
+    gc.freeze()  # later collections only scan objects created by calls
     report: dict[str, Any] = {}
     confine.libc()  # load shared libraries while they are still reachable
     seccomp.preload()

@@ -174,7 +174,7 @@ class WorkerProcess:
                     paused = time.monotonic()
                     reply = self._tool(message, tools, limits, calls)
                     deadline += time.monotonic() - paused  # host tool time is not charged
-                    self.channel.send(reply, deadline)
+                    self.channel.send_payload(reply, deadline)
                 elif op == "done":
                     return self._finish(message, limits, calls)
                 else:
@@ -194,7 +194,8 @@ class WorkerProcess:
             return self._died(sig, exc, limits, calls)
 
     def _tool(self, message: dict[str, Any], tools: Mapping[str, Callable[..., Any]],
-              limits: Limits, calls: list[dict[str, Any]]) -> dict[str, Any]:
+              limits: Limits, calls: list[dict[str, Any]]) -> bytes:
+        """Check, run and record one tool call; the encoded reply for the worker."""
         name = message.get("name")
         arguments = message.get("arguments")
         record: dict[str, Any] = {"name": name if isinstance(name, str) else repr(name)[:100],
@@ -205,18 +206,23 @@ class WorkerProcess:
             record["error"] = "malformed tool call"
         elif name not in tools or name.startswith("_"):
             record["error"] = f"undeclared tool {name!r}"
+        elif self.channel.last_size > limits.max_tool_arg_bytes + 1024:
+            record["arguments"] = {}
+            record["error"] = f"arguments exceed {limits.max_tool_arg_bytes} bytes"
         else:
             try:
                 result = tools[name](**arguments)
-                orjson.dumps(result)
+                reply = orjson.dumps({"ok": True, "result": result})
             except Exception as exc:
                 record["error"] = one_line(f"{type(exc).__name__}: {exc}",
                                            limits.max_message_chars)
             else:
-                record["result"] = result
-        if record["error"] is not None:
-            return {"ok": False, "error": record["error"]}
-        return {"ok": True, "result": record["result"]}
+                if len(reply) <= limits.max_tool_result_bytes:
+                    record["result"] = result
+                    return reply
+                record["error"] = (f"result of tool {name!r} ({len(reply)} bytes) exceeds "
+                                   f"{limits.max_tool_result_bytes} bytes")
+        return orjson.dumps({"ok": False, "error": record["error"]})
 
     def _finish(self, message: dict[str, Any], limits: Limits,
                 calls: list[dict[str, Any]]) -> Result:

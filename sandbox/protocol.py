@@ -96,6 +96,8 @@ class HostChannel:
         self.read_fd = read_fd
         self.write_fd = write_fd
         self._buffer = bytearray()
+        #: Size of the body of the last frame received (for per-message size limits).
+        self.last_size = 0
         self._rpoll = select.poll()
         self._rpoll.register(read_fd, select.POLLIN)
         self._wpoll = select.poll()
@@ -112,7 +114,11 @@ class HostChannel:
 
     def send(self, message: dict[str, Any], deadline: float | None) -> None:
         """Write one frame, giving up (``DeadlineExceeded``) if the worker stops reading."""
-        data = memoryview(encode(message))
+        self.send_payload(orjson.dumps(message), deadline)
+
+    def send_payload(self, payload: bytes, deadline: float | None) -> None:
+        """Write one frame whose JSON body is already encoded."""
+        data = memoryview(HEADER.pack(len(payload)) + payload)
         while data:
             try:
                 written = os.write(self.write_fd, data)
@@ -141,6 +147,7 @@ class HostChannel:
         if size > min(max_size, ABSOLUTE_MAX_FRAME):
             raise FrameTooLarge(f"worker sent a frame of {size} bytes (limit {max_size})")
         self._fill(HEADER.size + size, deadline)
+        self.last_size = size
         payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
         del self._buffer[: HEADER.size + size]
         try:

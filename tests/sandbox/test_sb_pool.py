@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import wait_no_workers, worker_processes
+from conftest import worker_processes
 
 import sandbox
 from sandbox import Limits, Sandbox, SandboxWarning
@@ -178,11 +178,17 @@ def test_context_manager_cleans_up_on_exception() -> None:
 
 
 def test_no_stray_processes_after_shutdown() -> None:
+    sandbox.shutdown()
+    before = worker_processes()  # the session's shared pool, if any, is still running
     sandbox.run("def main(tools):\n    return 1\n")
+    assert len(worker_processes() - before) >= 1
     sandbox.shutdown()
     with Sandbox(workers=2) as box:
         box.run("def main(tools):\n    return 1\n")
-    assert not wait_no_workers(), "workers survived shutdown()"
+    deadline = time.monotonic() + 5
+    while worker_processes() - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not worker_processes() - before, "workers survived shutdown() / close()"
 
 
 def test_tool_returning_non_json_is_tool_error(box: Sandbox) -> None:
@@ -222,3 +228,34 @@ def test_disabled_layer_is_reported_not_pretended() -> None:
         finally:
             worker.kill()
     assert layers["seccomp"] == {"active": False, "detail": "disabled by the host"}
+
+
+def test_tool_result_size_is_limited(box: Sandbox) -> None:
+    limits = Limits(max_tool_result_bytes=1_000_000)
+    result = box.run("def main(tools):\n    return len(tools.big(n=1))\n",
+                     tools={"big": lambda n: "x" * 2_000_000}, limits=limits)
+    assert result.error == "ToolError" and "exceeds" in result.message, result
+    assert result.tool_calls[0]["result"] is None
+
+
+def test_typing_constructs_work(box: Sandbox) -> None:
+    source = '''
+from typing import Literal, NamedTuple, Optional, TypedDict
+
+class Point(NamedTuple):
+    x: int
+    y: int = 0
+
+class Movie(TypedDict):
+    title: str
+    year: int
+
+def main(tools, *, mode: Literal["a", "b"] = "a", note: Optional[str] = None) -> dict:
+    p = Point(1)
+    movie: Movie = {"title": "T", "year": 1999}
+    return {"p": list(p), "sum": p.x + p.y, "movie": movie, "mode": mode, "note": note}
+'''
+    result = box.run(source)
+    assert result.ok, result
+    assert result.value == {"p": [1, 0], "sum": 1, "movie": {"title": "T", "year": 1999},
+                            "mode": "a", "note": None}
