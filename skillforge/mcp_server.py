@@ -70,12 +70,15 @@ class SkillServer:
         *,
         poll: float = 1.0,
         name: str = "skillforge",
+        page_size: int = 500,
     ) -> None:
         self.lib = lib
         self.tools = dict(tools or {})
         self.poll = poll
         self.name = name
+        self.page_size = page_size
         self._stamps: dict[str, str] = {}
+        self._definitions: dict[str, tuple[str, dict[str, Any]]] = {}
         self._legacy_sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self.server = self._build()
 
@@ -158,24 +161,46 @@ class SkillServer:
 
     # -- handlers ------------------------------------------------------------------
     def tool_definitions(self) -> list[dict[str, Any]]:
-        """Every skill as an MCP tool (JSON form), then ``search_skills``."""
-        tools = []
-        for name in self.lib.names():
-            try:
-                tools.append(mcp_tool(self.lib.manifest(name)))
-            except (SkillforgeError, KeyError, ValueError) as exc:  # a broken manifest
-                log.warning("skipping skill %s: %s", name, exc)
-        if not any(t["name"] == SEARCH_TOOL for t in tools):
-            tools.append(search_tool())
+        """``search_skills``, then every skill as an MCP tool (JSON form).
+
+        Definitions are cached per ``skill.json`` stamp, so listing a large library reads
+        only the manifests that changed since the last listing.
+        """
+        from .index import skill_stamps
+
+        stamps = skill_stamps(self.lib.path)
+        tools = [search_tool()]
+        for name in sorted(stamps):
+            cached = self._definitions.get(name)
+            if cached is None or cached[0] != stamps[name]:
+                try:
+                    cached = (stamps[name], mcp_tool(self.lib.manifest(name)))
+                except (SkillforgeError, KeyError, ValueError) as exc:  # a broken manifest
+                    log.warning("skipping skill %s: %s", name, exc)
+                    continue
+                self._definitions[name] = cached
+            tools.append(cached[1])
+        for gone in set(self._definitions) - set(stamps):
+            del self._definitions[gone]
+        if any(t["name"] == SEARCH_TOOL for t in tools[1:]):
+            tools.pop(0)  # a skill of that name wins
         return tools
 
     async def _list_tools(self, ctx: Any, params: Any) -> Any:
+        """One page of tools; a library larger than ``page_size`` is listed with cursors."""
         import anyio
         import mcp_types as types
 
         self._remember(ctx)
         definitions = await anyio.to_thread.run_sync(self.tool_definitions)
-        return types.ListToolsResult(tools=[types.Tool.model_validate(t) for t in definitions])
+        cursor = getattr(params, "cursor", None) if params is not None else None
+        start = int(cursor) if cursor and str(cursor).isdigit() else 0
+        page = definitions[start : start + self.page_size]
+        following = start + self.page_size
+        return types.ListToolsResult(
+            tools=[types.Tool.model_validate(t) for t in page],
+            next_cursor=str(following) if following < len(definitions) else None,
+        )
 
     async def _call_tool(self, ctx: Any, params: Any) -> Any:
         import anyio

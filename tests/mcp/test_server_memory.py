@@ -147,3 +147,22 @@ def test_skill_tools_from_an_upstream_mcp_server(skills: Path) -> None:
                 assert not ok.is_error and ok.content[0].text == "pending"  # type: ignore[union-attr]
 
         anyio.run(main)
+
+
+def test_large_libraries_are_listed_page_by_page(skills: Path) -> None:
+    srv = SkillServer(SkillLibrary(skills), shop_tools(), page_size=3)
+
+    async def main() -> None:
+        async with Client(srv.server) as client:
+            names: list[str] = []
+            cursor = None
+            while True:
+                page = await client.list_tools(cursor=cursor)
+                assert len(page.tools) <= 3
+                names += [t.name for t in page.tools]
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            assert sorted(names) == sorted([*SkillLibrary(skills).names(), "search_skills"])
+
+    anyio.run(main)
