@@ -1,15 +1,17 @@
 """How the git-backed store scales: 100, 1,000 and 10,000 skills in one directory.
 
 For each size we build a skills directory fast (one ``git fast-import`` stream with every
-folder, the commit and a tag per skill, a ``read-tree -u`` checkout, then ``pack-refs`` and
-a commit-graph with Bloom filters, as ``SkillStore.maintain`` does), and time:
+folder and the commit, a tag per skill written straight into ``packed-refs``, a
+``read-tree -u`` checkout, then a commit-graph with Bloom filters, as
+``SkillStore.maintain`` does), and time:
 
 * commit  - one promotion's commit (``SkillStore.commit_skill``: splice, CAS, swap, tag)
 * log     - ``log NAME``      (in-process API, and the CLI as a user runs it)
 * diff    - ``diff NAME``     (behaviour diff with libcst, then the code diff)
 * list    - ``list``          (every skill's summary)
 
-and print the median of several runs and the 10k/100 ratio per operation (target < 3x).
+and print the best and the median of several runs and the 10k/100 ratio per operation
+(target < 3x).
 Usage: ``python benchmarks/git_scale.py [--sizes 100,1000,10000] [--repeat 5]``.
 """
 
@@ -104,23 +106,30 @@ def build(root: Path, n: int) -> SkillStore:
     chunks.append(b"committer skillforge <skillforge@localhost> %d +0000\n" % int(time.time()))
     chunks.append(b"data %d\n%s" % (len(msg), msg))
     chunks.append(f"from {head}\n".encode() + "".join(paths).encode() + b"\n")
-    for name in names:
-        chunks.append(f"reset refs/tags/skill/{name}/v1\nfrom :{mark + 1}\n\n".encode())
     subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=b"".join(chunks),
                    check=True, capture_output=True)
+    # Tags straight into packed-refs: 10,000 loose refs (one directory each) take minutes
+    # to create and pack on this file system.
+    sha = git(root, "rev-parse", "HEAD").strip()
+    lines = sorted(f"{sha} refs/tags/skill/{name}/v1\n" for name in names)
+    packed = Path(git(root, "rev-parse", "--git-common-dir").strip())
+    (root / packed / "packed-refs").write_text(
+        "# pack-refs with: peeled fully-peeled sorted \n" + "".join(lines))
     git(root, "read-tree", "-u", "--reset", "HEAD")
     store.maintain()
     return store
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(best, median) in ms.  The best of several runs is the figure least distorted by
+    other work on a shared machine; the median is printed too, for honesty."""
     fn()  # warm: imports, caches, page cache
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000
+    return min(samples) * 1000, statistics.median(samples) * 1000
 
 
 def cli(root: Path, *args: str) -> Callable[[], object]:
@@ -128,7 +137,7 @@ def cli(root: Path, *args: str) -> Callable[[], object]:
     return lambda: subprocess.run(cmd, check=True, capture_output=True)
 
 
-def measure(n: int, repeat: int) -> dict[str, float]:
+def measure(n: int, repeat: int) -> dict[str, tuple[float, float]]:
     tmp = Path(tempfile.mkdtemp(prefix=f"git-scale-{n}-"))
     try:
         started = time.perf_counter()
@@ -168,14 +177,14 @@ def main() -> None:
         print(f"measuring {n} skills...", file=sys.stderr)
         results[n] = measure(n, args.repeat)
     ops = list(results[sizes[0]])
-    head = "| operation | " + " | ".join(f"{n:,} skills (ms)" for n in sizes) + " | ratio |"
-    print(head)
-    print("|---|" + "---:|" * (len(sizes) + 1))
-    for op in ops:
-        ratio = results[sizes[-1]][op] / results[sizes[0]][op]
-        cells = " | ".join(f"{results[n][op]:.1f}" for n in sizes)
-        print(f"| {op} | {cells} | {ratio:.2f}x |")
-
+    for pick, label in ((0, "best of"), (1, "median of")):
+        print(f"\n{label} {args.repeat} runs, ms")
+        print("| operation | " + " | ".join(f"{n:,} skills" for n in sizes) + " | ratio |")
+        print("|---|" + "---:|" * (len(sizes) + 1))
+        for op in ops:
+            ratio = results[sizes[-1]][op][pick] / results[sizes[0]][op][pick]
+            cells = " | ".join(f"{results[n][op][pick]:.1f}" for n in sizes)
+            print(f"| {op} | {cells} | {ratio:.2f}x |")
 
 if __name__ == "__main__":
     main()
