@@ -35,7 +35,7 @@ def resolve_tools(tools: Any) -> dict[str, Callable[..., Any]]:
         return HttpToolProvider(tools).tools()
     if isinstance(tools, str):
         return load_tools(tools)
-    if isinstance(tools, McpToolProvider):
+    if isinstance(tools, McpToolProvider | HttpToolProvider):
         return tools.tools()
     if isinstance(tools, Mapping):  # may be empty: a skill that needs tools then says which
         return {str(k): v for k, v in tools.items() if callable(v)}
