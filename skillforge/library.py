@@ -22,6 +22,8 @@ from .store import SkillStore
 if TYPE_CHECKING:
     from sandbox import Result, Sandbox
 
+    from .compile.llm_cache import ResponseCache
+    from .config import LLMConfig
     from .trajectory.model import Trajectory
 
     TrajectoryInput = str | os.PathLike[str] | Trajectory
@@ -148,6 +150,12 @@ class SkillLibrary:
             )
         store = self.store.require()
         new, labels = self._load(trajectories)
+        cache = ResponseCache.for_skills_dir(store.root)
+        if compiler != "trace" and llm_config.configured:
+            # Model rounds can take minutes and the lock waits 60 s: ask the model unlocked
+            # first; the answers land in the response cache, so the locked pass replays them.
+            self._ask_model_unlocked(new, labels, name, compiler, llm_config, force, cache)
+            llm_config.no_cache = False
         with store.lock():
             store.recover()
             if not force:
@@ -182,7 +190,7 @@ class SkillLibrary:
                 verify_fn=lambda source, entry: verify(
                     self.sandbox, source, entry, trajs, all_labels
                 ),
-                cache=ResponseCache.for_skills_dir(store.root),
+                cache=cache,
                 taken_names=set(store.names()),
             )
             name = draft.name
@@ -198,6 +206,50 @@ class SkillLibrary:
         return PromoteResult(
             name, version, info.sha, info.tag, store.skill_dir(name), manifest, draft.source,
             review=review,
+        )
+
+    def _ask_model_unlocked(
+        self,
+        new: list[Trajectory],
+        labels: list[str],
+        name: str | None,
+        compiler: str,
+        config: LLMConfig,
+        force: bool,
+        cache: ResponseCache,
+    ) -> None:
+        """Compile once without the lock, for the model's answers (kept in the cache).
+
+        A failure to compile is raised from here; a skill that changes meanwhile only means
+        the locked pass asks the model again for what is new.
+        """
+        from .compile.choose import compile_verified
+        from .dedupe import covering_skill
+        from .errors import SkillforgeError
+        from .verify import verify
+
+        try:
+            if not force and covering_skill(self, new, exclude=name) is not None:
+                return  # the locked pass promotes nothing; no model needed
+            old, old_labels = self._stored_trajectories(name) if name else ([], [])
+            taken = set(self.store.names())
+        except (OSError, SkillforgeError):
+            return  # a concurrent change: leave it all to the locked pass
+        known = {t.sha256() for t in old}
+        fresh = [(t, lbl) for t, lbl in zip(new, labels, strict=True) if t.sha256() not in known]
+        if old and not fresh:
+            return
+        trajs = old + [t for t, _ in fresh]
+        all_labels = old_labels + [lbl for _, lbl in fresh]
+        compile_verified(
+            trajs,
+            all_labels,
+            name=name,
+            compiler=compiler,
+            config=config,
+            verify_fn=lambda source, entry: verify(self.sandbox, source, entry, trajs, all_labels),
+            cache=cache,
+            taken_names=taken,
         )
 
     def _load(self, items: Iterable[TrajectoryInput]) -> tuple[list[Trajectory], list[str]]:

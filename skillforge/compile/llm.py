@@ -110,13 +110,16 @@ class ModelClient:
             raise ModelNotConfiguredError("no model is configured", hint=HOW_TO_CONFIGURE)
         self.config = config
         self.model: str = config.model
-        self.cache = None if config.no_cache else cache
+        self.cache = cache
+        #: ``--no-cache`` asks afresh but still records the answers, so the locked pass of a
+        #: promotion (and the next re-run) replays exactly what the model just said.
+        self.read_cache = not config.no_cache
         self.backoff = backoff
 
     def complete(self, messages: list[dict[str, str]]) -> ModelReply:
         """The model's answer to ``messages``: from the cache, or asked (with retries)."""
         key = cache_key(self.model, messages)
-        if self.cache is not None:
+        if self.cache is not None and self.read_cache:
             hit = self.cache.get(key)
             if hit is not None:
                 return ModelReply(
@@ -124,7 +127,7 @@ class ModelClient:
                     int(hit.get("prompt_tokens", 0)),
                     int(hit.get("completion_tokens", 0)),
                     hit.get("cost"),
-                    cached=True,
+                    cached=key not in self.cache.written,
                 )
         reply = self._ask(messages)
         if self.cache is not None:

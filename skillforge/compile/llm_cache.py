@@ -30,6 +30,9 @@ class ResponseCache:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        #: Keys this instance wrote: a hit on one is an answer given during this same
+        #: promotion (asked before the lock, replayed under it), not an old cached one.
+        self.written: set[str] = set()
 
     @classmethod
     def for_skills_dir(cls, skills_dir: str | os.PathLike[str]) -> ResponseCache:
@@ -54,6 +57,7 @@ class ResponseCache:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(entry, handle, indent=1, sort_keys=True)
             os.replace(tmp, path)
+            self.written.add(key)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -48,6 +48,8 @@ class StubModel:
     #: Optional (request body, answer text) -> (prompt, completion) tokens, for realistic
     #: usage figures (the benchmark counts with a tokenizer); else the action's numbers.
     count_tokens: Callable[[dict[str, Any], str], tuple[int, int]] | None = None
+    #: Optional hook run on each request before answering (e.g. to probe a lock meanwhile).
+    on_request: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def port(self) -> int:
@@ -74,6 +76,8 @@ class StubModel:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 stub.requests.append(body)
                 stub.paths.append(self.path)
+                if stub.on_request is not None:
+                    stub.on_request(body)
                 action = stub.script.popleft() if stub.script else Action(status=599)  # unscripted
                 if action.delay:
                     time.sleep(action.delay)

@@ -359,3 +359,27 @@ def test_auto_falls_back_when_the_trace_draft_fails_replay(openai_stub: StubMode
     prompt = openai_stub.requests[0]["messages"][1]["content"]
     assert "def order_status(tools: Any" in prompt
     assert "It failed verification:" in prompt and "pretend: returned 1, expected 2" in prompt
+
+
+def test_the_model_is_asked_without_holding_the_lock(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
+    """Model rounds take minutes, the lock waits 60 s: others may promote meanwhile."""
+    from skillforge.errors import LockTimeoutError
+    from skillforge.store import SkillStore
+
+    probes: list[str] = []
+
+    def take_the_lock(body: dict[str, Any]) -> None:
+        try:
+            with SkillStore(skills_dir).lock(timeout=0.3):
+                probes.append("free")
+        except LockTimeoutError:
+            probes.append("held")
+
+    openai_stub.on_request = take_the_lock
+    openai_stub.play(answer(GOOD, "account_status"))
+    result = promote(llm_lib(skills_dir), account_files, openai_stub, no_cache=True)
+    assert probes == ["free"]  # one model call, made while the lock was free
+    assert len(openai_stub.requests) == 1  # the locked pass replayed the answer
+    assert result.manifest["compiler_details"]["cached_responses"] == 0  # given just now
