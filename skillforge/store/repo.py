@@ -72,6 +72,7 @@ class SkillStore(Recovery):
             # Our own repository (never a user's): a split index makes each promotion
             # write only the changed entries, not a 5 MB index at 10,000 skills.
             git.run("config", "core.splitIndex", "true")
+            git.run("config", "splitIndex.sharedIndexExpire", "now")  # no stale copies
         if store.initialized():
             return store
         files = {".gitignore": _GITIGNORE.encode(), MARKER: _MARKER_TEXT.encode()}

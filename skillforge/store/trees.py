@@ -70,7 +70,12 @@ def build_tree(git: Git, tmp: Path, files: dict[str, Path]) -> str:
         input="".join(f"{files[rel]}\n" for rel in rels),
     ).split()
     index_file = tmp / f"index-{uuid.uuid4().hex}"
-    env = {"GIT_INDEX_FILE": str(index_file)}
+    env = {  # a throw-away index: never split (that would leave a sharedindex.* behind)
+        "GIT_INDEX_FILE": str(index_file),
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "core.splitIndex",
+        "GIT_CONFIG_VALUE_0": "false",
+    }
     try:
         lines = "".join(
             f"100644 {blob}\t{rel}\n" for rel, blob in zip(rels, blobs, strict=True)
