@@ -27,7 +27,7 @@ _WIDTH = 100
 def inspect(trajectories: tuple[str, ...], full: bool, as_json: bool) -> None:
     """Show how TRAJECTORIES are read: format, task, calls, errors, liftable parameters.
 
-    Files may hold one run, a JSON list of runs or JSONL; ``-`` reads standard input.
+    Files may hold one run, a JSON list of runs or JSONL; "-" reads standard input.
     Secrets are shown redacted, exactly as skillforge stores them.
     """
     from ..errors import TrajectoryError
