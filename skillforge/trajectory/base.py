@@ -126,6 +126,7 @@ class CallBook:
         self.ctx = ctx
         self.calls: list[ToolCall] = []
         self._open: dict[str, ToolCall] = {}
+        self._key: dict[int, str] = {}  # id(call) -> its key in _open
         self._seen: dict[str, int] = {}
         self._answered: set[int] = set()
 
@@ -148,6 +149,7 @@ class CallBook:
         call = ToolCall(id=unique, name=name, arguments=arguments)
         self.calls.append(call)
         self._open[call_id] = call
+        self._key[id(call)] = call_id
         return call
 
     def pending(self) -> list[ToolCall]:
@@ -169,9 +171,9 @@ class CallBook:
 
     def resolve_call(self, call: ToolCall, result: Any, *, is_error: bool = False) -> ToolCall:
         """Attach a result to a call found by other means (legacy order, span nesting)."""
-        for key, value in list(self._open.items()):
-            if value is call:
-                del self._open[key]
+        key = self._key.get(id(call))
+        if key is not None and self._open.get(key) is call:
+            del self._open[key]
         return self._answer(call, result, is_error)
 
     def _answer(self, call: ToolCall, result: Any, is_error: bool) -> ToolCall:
