@@ -127,6 +127,8 @@ class Worker:
         self.memory_base = confine.CALL_MEMORY_SLACK
         self.stdout = _StdoutSink(policy)
         self.limiter = _Limiter()
+        #: Whether the current call got as far as executing skill code.
+        self.ran = False
 
     # ------------------------------------------------------------------ tools
 
@@ -157,6 +159,7 @@ class Worker:
         limits = self.limits = request["limits"]
         restricted = bool(request.get("restricted", True))
         self.tool_calls = 0
+        self.ran = False
         self.call_number += 1
         ctx = self.policy.ctx = CallContext(int(limits["max_stdout_bytes"]))
         decimal.setcontext(decimal.Context())
@@ -211,6 +214,7 @@ class Worker:
             unsafe_builtins = dict(vars(builtins))
             unsafe_builtins.update(SkillError=SkillError, ToolError=ToolError)
             namespace = {"__builtins__": unsafe_builtins, "__name__": "skill"}
+        self.ran = True  # from here on, skill code runs (and may leave traces)
         exec(code, namespace)
         entry = namespace.get(str(request["entry"]))
         if not callable(entry) or str(request["entry"]).startswith("_"):
@@ -246,7 +250,7 @@ class Worker:
         self.channel.send({"op": "done", "ok": ok, "value": None, "error": error,
                            "message": wirejson.clean_text(message),
                            "stdout": wirejson.clean_text(ctx.stdout_text()),
-                           "cpu": self.limiter.used})
+                           "cpu": self.limiter.used, "ran": self.ran})
 
     def serve(self) -> NoReturn:
         while True:

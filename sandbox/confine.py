@@ -20,7 +20,6 @@ warnings and ``doctor()`` output. Steps, in order:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import resource
 from typing import Any
@@ -52,7 +51,9 @@ def libc() -> Any:
         try:
             _libc = ctypes.CDLL("libc.so.6", use_errno=True)
         except OSError:
-            _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            from ctypes.util import find_library  # slow (runs ldconfig): fallback only
+
+            _libc = ctypes.CDLL(find_library("c") or None, use_errno=True)
     return _libc
 
 

@@ -16,7 +16,6 @@ the hard limits fixed at start-up; the host-side watchdog covers the rest).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import resource
@@ -74,7 +73,9 @@ def _load_libseccomp() -> Any:
     try:
         lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
     except OSError:
-        name = ctypes.util.find_library("seccomp")
+        from ctypes.util import find_library  # slow (runs ldconfig): fallback only
+
+        name = find_library("seccomp")
         if name is None:
             raise
         lib = ctypes.CDLL(name, use_errno=True)

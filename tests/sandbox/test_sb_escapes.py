@@ -36,11 +36,6 @@ def clean_world(world: World) -> Iterator[World]:
     world.reset()
 
 
-def _settle(world: World) -> None:
-    """Give late side effects (threads, children, connections) time to show up."""
-    time.sleep(0.05)
-
-
 def test_suite_size() -> None:
     ids = [a[0] for a in LANGUAGE_ATTACKS] + [a[0] for a in PROCESS_ATTACKS]
     assert len(ids) == len(set(ids))
@@ -53,7 +48,8 @@ def test_language_attack_is_held(box: Sandbox, clean_world: World, name: str,
                                  category: str, body: str) -> None:
     result = box.run(wrap(body), kwargs=clean_world.kwargs(), tools=clean_world.tools(),
                      limits=ATTACK_LIMITS)
-    _settle(clean_world)
+    # The worker is single-threaded and cannot fork: every effect happened before the
+    # result came back, so the world can be judged at once.
     assert clean_world.breaches(result) == [], (name, category, result)
     # A benign call on the same pool works right after.
     follow = box.run("def main(tools):\n    return tools.lookup(key='benign')\n",
@@ -67,8 +63,7 @@ def test_process_attack_without_language_layer_is_held(
         box: Sandbox, clean_world: World, name: str, category: str, body: str) -> None:
     result = box.run(wrap(body), kwargs=clean_world.kwargs(), tools=clean_world.tools(),
                      limits=ATTACK_LIMITS, _language_layer=False)
-    _settle(clean_world)
-    time.sleep(0.4 if category == "process" else 0)  # a thread or child would act by now
+    time.sleep(0.3 if category == "process" else 0.02)  # a thread or child would act by now
     assert clean_world.breaches(result) == [], (name, category, result)
     if category == "rpc":
         assert len(clean_world.lookups) <= ATTACK_LIMITS.max_tool_calls

@@ -259,3 +259,14 @@ def main(tools, *, mode: Literal["a", "b"] = "a", note: Optional[str] = None) ->
     assert result.ok, result
     assert result.value == {"p": [1, 0], "sum": 1, "movie": {"title": "T", "year": 1999},
                             "mode": "a", "note": None}
+
+
+def test_compile_refusal_keeps_the_worker_runtime_violation_replaces_it() -> None:
+    with Sandbox(workers=1) as box:
+        pids = _pids(box)
+        refused = box.run("def main(tools):\n    return ().__class__\n")
+        assert refused.error == "PolicyViolation"
+        assert _pids(box) == pids  # nothing ran: no need to replace the worker
+        violated = box.run("def main(tools):\n    return getattr((), '__class__')\n")
+        assert violated.error == "PolicyViolation"
+        assert _pids(box) != pids  # skill code ran and broke policy: replaced

@@ -15,7 +15,7 @@ from conftest import worker_processes
 from sandbox import Limits, Sandbox
 from sandbox.pool import WorkerProcess
 
-TIGHT = Limits(cpu_seconds=0.5, wall_seconds=2, memory_mb=128, max_tool_calls=50,
+TIGHT = Limits(cpu_seconds=0.3, wall_seconds=2, memory_mb=128, max_tool_calls=50,
                max_return_bytes=100_000, max_stdout_bytes=10_000, max_message_chars=500,
                max_tool_arg_bytes=10_000)
 
@@ -108,7 +108,7 @@ def test_resource_attack_without_language_layer(box: Sandbox, name: str, body: s
                                                 expected: set[str]) -> None:
     source = "def main(tools):\n" + "\n".join("    " + ln for ln in body.splitlines()) + "\n"
     start = time.monotonic()
-    limits = Limits(cpu_seconds=0.5, wall_seconds=1, memory_mb=128)
+    limits = Limits(cpu_seconds=0.3, wall_seconds=1, memory_mb=128)
     result = box.run(source, limits=limits, _language_layer=False)
     elapsed = time.monotonic() - start
     assert result.error in expected, (name, result)
