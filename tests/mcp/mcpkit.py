@@ -13,11 +13,16 @@ SHOP_SERVER = str(ROOT / "tests" / "mcp" / "shop_server.py")
 SHOP_COMMAND = f"{sys.executable} {SHOP_SERVER}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_ports(n: int = 1) -> list[int]:
+    """``n`` distinct free ports on 127.0.0.1 (held open together, so never the same)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
 
 
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import anyio
 from mcp import Client, StdioServerParameters
-from mcpkit import ROOT, SHOP_COMMAND, SHOP_SERVER, free_port
+from mcpkit import ROOT, SHOP_COMMAND, SHOP_SERVER, free_portss
 from skillkit import PENDING_ORDER
 
 CLI = str(ROOT / "cli.py")
@@ -53,7 +53,7 @@ def test_stdio_server_with_upstream_stdio_tools(skills: Path) -> None:
 
 
 def test_http_server_with_upstream_http_tools(skills: Path, spawn) -> None:  # type: ignore[no-untyped-def]
-    upstream_port, port = free_port(), free_port()
+    upstream_port, port = free_ports(2)
     spawn([sys.executable, SHOP_SERVER, "--port", str(upstream_port)], upstream_port)
     spawn(
         [
