@@ -12,7 +12,7 @@ from pathlib import Path
 
 import anyio
 from mcp import Client, StdioServerParameters
-from mcpkit import ROOT, SHOP_COMMAND, SHOP_SERVER, free_portss
+from mcpkit import ROOT, SHOP_COMMAND, SHOP_SERVER, free_ports
 from skillkit import PENDING_ORDER
 
 CLI = str(ROOT / "cli.py")
