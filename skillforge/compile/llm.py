@@ -314,7 +314,7 @@ def compile_llm(
         report = None
         if not problems and chosen:
             report = verify_fn(answer.code, chosen)
-            problems = [] if report.ok else report.problems()[:MAX_FED_BACK]
+            problems = verdict(report)[:MAX_FED_BACK]
         run.history.append({"round": round_no, "ok": not problems, "problems": problems[:3]})
         log.info(
             "llm: round %d/%d (%s%s): %s",
@@ -339,7 +339,8 @@ def compile_llm(
             {"role": "assistant", "content": reply.content},
             repair_message(problems, name, taken),
         ]
-    detail = report.as_dict() if report is not None else {"ok": False, "static": problems}
+    detail: dict[str, Any] = report.as_dict() if report is not None else {"static": problems}
+    detail["ok"] = False
     detail["llm"] = run.details()
     raise VerificationError(
         f"the model {client.model} found no skill that passes verification in "
@@ -347,6 +348,21 @@ def compile_llm(
         report=detail,
         hint="see the full report with --json; add runs, raise --rounds or try another model",
     )
+
+
+def verdict(report: VerificationReport) -> list[str]:
+    """What the model must fix: failed checks and replays, and failed property checks.
+
+    The verifier records properties of a non-trace skill without gating on them; the
+    repair loop holds the model's skill to them like the trace compiler's.
+    """
+    if not report.ok:
+        return report.problems()
+    properties = report.extra.get("properties")
+    if isinstance(properties, dict) and properties.get("ok") is False:
+        found = [str(p) for p in properties.get("problems") or []] or ["(no details)"]
+        return [f"property check: {p}" for p in found]
+    return []
 
 
 def _name_problems(chosen: str | None, given: str | None, taken: set[str]) -> list[str]:

@@ -41,6 +41,10 @@ Rules the verifier enforces (a skill that breaks one is rejected):
   make the same state-changing calls (name and arguments, in order) and return the same
   value as the run's result: by default the result of the run's last tool call (or the
   field of it that the final answer was built from, as the draft below shows).
+- Property check: the skill is also run with arbitrary inputs of the declared types and
+  arbitrary tool results shaped like the recorded ones. It must then either work or raise
+  SkillError (check inputs; parse JSON results with try/except raising SkillError; check
+  keys and types before using them), be deterministic and finish quickly.
 - Generalize: values that come from the inputs or from earlier tool results must not be
   hard-coded.
 

@@ -26,16 +26,33 @@ from typing import Any
 
 def account_status(tools: Any, *, full_name: str) -> str:
     """Tell whether a user's account is active, given their full name."""
-    first_name, last_name = full_name.split(" ", 1)
-    user_id = tools.find_user_id_by_name(first_name=first_name, last_name=last_name)
-    return json.loads(tools.get_account_status(user_id=user_id))["status"]
+    parts = full_name.split()
+    if len(parts) < 2:
+        raise SkillError(f"need a first and a last name, got {full_name!r}")
+    user_id = tools.find_user_id_by_name(first_name=parts[0], last_name=" ".join(parts[1:]))
+    try:
+        record = json.loads(tools.get_account_status(user_id=user_id))
+        return record["status"]
+    except (ValueError, TypeError, KeyError):
+        raise SkillError("get_account_status did not return a status record") from None
 '''
 
 #: Returns the whole record instead of the status: fails replay on every run.
-WRONG_RESULT = GOOD.replace(
-    'return json.loads(tools.get_account_status(user_id=user_id))["status"]',
-    "return tools.get_account_status(user_id=user_id)",
-)
+WRONG_RESULT = GOOD.replace('return record["status"]', "return record")
+assert WRONG_RESULT != GOOD
+
+#: Replays fine but breaks on other inputs (a one-word name) with a bare ValueError and on
+#: non-JSON results: the property checks reject it.
+FRAGILE = """import json
+from typing import Any
+
+
+def account_status(tools: Any, *, full_name: str) -> str:
+    \"\"\"Tell whether a user's account is active, given their full name.\"\"\"
+    first_name, last_name = full_name.split(" ", 1)
+    user_id = tools.find_user_id_by_name(first_name=first_name, last_name=last_name)
+    return json.loads(tools.get_account_status(user_id=user_id))["status"]
+"""
 
 
 def account_runs() -> list[dict[str, object]]:

@@ -89,7 +89,7 @@ def test_cli_rounds_exhausted_exit_1_with_report(
     report = json.loads(out.stdout)
     assert report["ok"] is False and "in 1 round(s)" in report["error"]
     assert "drop_table" in report["verification"]["static"][0]
-    assert "llm: round 1/1 (openai/stub-model): rejected: line 9: calls tool 'drop_table'" in (
+    assert "llm: round 1/1 (openai/stub-model): rejected: line 12: calls tool 'drop_table'" in (
         out.stderr
     )
 

@@ -19,7 +19,7 @@ from skillforge.compile.llm import ModelError, ModelNotConfiguredError
 from skillforge.compile.prompt import TEMPLATE_HASH
 from skillforge.errors import CompileError, InputError, VerificationError
 from tests.conftest import example_files
-from tests.llm.conftest import GOOD, STUB_MODEL, WRONG_RESULT
+from tests.llm.conftest import FRAGILE, GOOD, STUB_MODEL, WRONG_RESULT
 from tests.llm.stub import Action, StubModel, answer
 
 
@@ -90,7 +90,7 @@ def test_correct_skill_first_round(
 def test_syntax_error_then_fix(
     skills_dir: Path, account_files: list[str], openai_stub: StubModel
 ) -> None:
-    broken = GOOD.replace('full_name.split(" ", 1)', 'full_name.split(" ", 1')
+    broken = GOOD.replace("parts = full_name.split()", "parts = full_name.split(")
     openai_stub.play(answer(broken, "account_status"), answer(GOOD, "account_status"))
     result = promote(llm_lib(skills_dir), account_files, openai_stub)
     assert result.manifest["compiler_details"]["rounds"] == 2
@@ -383,3 +383,16 @@ def test_the_model_is_asked_without_holding_the_lock(
     assert probes == ["free"]  # one model call, made while the lock was free
     assert len(openai_stub.requests) == 1  # the locked pass replayed the answer
     assert result.manifest["compiler_details"]["cached_responses"] == 0  # given just now
+
+
+def test_property_failure_then_fix(
+    skills_dir: Path, account_files: list[str], openai_stub: StubModel
+) -> None:
+    """A skill that replays but breaks on other inputs goes back to the model."""
+    openai_stub.play(answer(FRAGILE, "account_status"), answer(GOOD, "account_status"))
+    result = promote(llm_lib(skills_dir), account_files, openai_stub)
+    assert result.manifest["compiler_details"]["rounds"] == 2
+    repair = last_user(openai_stub)
+    assert "property check: failed with" in repair and "instead of a clear SkillError" in repair
+    assert result.manifest["verification"]["properties"]["ok"] is True
+    assert "raise SkillError" in openai_stub.requests[0]["messages"][0]["content"]
