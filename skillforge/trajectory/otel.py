@@ -12,6 +12,8 @@ GenAI semantic conventions:
   ``parts``): the task is the first user text, the answer the last assistant text.  Traces
   without ``execute_tool`` spans get their calls from ``tool_call`` /
   ``tool_call_response`` parts instead.
+* chat spans with flattened ``gen_ai.prompt.N.*`` / ``gen_ai.completion.N.*`` attributes
+  (OpenLLMetry and older instrumentations) are read like ``gen_ai.*.messages``;
 * tool spans of OpenInference (``openinference.span.kind: TOOL``) and of instrumentations
   that set ``gen_ai.tool.*`` without an operation name are read too;
 * ``gen_ai.tool.definitions`` gives the tool specs; a failed ``invoke_agent`` root span makes
@@ -23,9 +25,6 @@ the order they were issued in.
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from .base import (
@@ -40,46 +39,12 @@ from .base import (
     tool_specs,
 )
 from .model import Message, Step, ToolSpec
-
-
-@dataclass
-class Span:
-    """One span, whatever its JSON shape, with the JSON path it came from."""
-
-    trace: str
-    span_id: str
-    parent: str | None
-    name: str
-    start: int
-    order: int
-    attrs: dict[str, Any]
-    error: bool
-    status_message: str
-    at: tuple[str | int, ...] = field(default_factory=tuple)
-
-
-def _is_span(item: Any) -> bool:
-    return isinstance(item, dict) and (
-        ("traceId" in item and "spanId" in item)
-        or ("context" in item and "name" in item and ("attributes" in item or "start_time" in item)
-            )
-        or ("trace_id" in item and "span_id" in item and "name" in item)
-    )
-
-
-def detect(payload: Any) -> bool:
-    if isinstance(payload, dict):
-        return isinstance(payload.get("resourceSpans"), list)
-    return (
-        isinstance(payload, list)
-        and bool(payload)
-        and all(_is_span(s) or (isinstance(s, dict) and "resourceSpans" in s) for s in payload)
-    )
+from .otel_spans import Span, collect, detect
 
 
 def runs(payload: Any, ctx: ReadContext) -> list[Parsed]:
     """One :class:`Parsed` per trace, in the order the traces first appear."""
-    spans = _collect(payload, ctx)
+    spans = collect(payload, ctx)
     if not spans:
         ctx.fail("no spans found", hint="export the trace with its spans")
     traces: dict[str, list[Span]] = {}
@@ -94,138 +59,6 @@ def read(payload: Any, ctx: ReadContext) -> Parsed:
         ctx.fail(f"holds {len(parsed)} traces",
                  hint="load the file to get one trajectory per trace")
     return parsed[0]
-
-
-# -------------------------------------------------------------------------- collecting
-def _collect(payload: Any, ctx: ReadContext) -> list[Span]:
-    out: list[Span] = []
-    if isinstance(payload, dict):
-        _otlp(payload, ctx, (), out)
-        return out
-    ctx.expect(payload, list)
-    for i, item in enumerate(payload):
-        ctx.expect(item, dict, i)
-        if "resourceSpans" in item:
-            _otlp(item, ctx, (i,), out)
-        elif "traceId" in item or "spanId" in item:
-            out.append(_from_otlp(item, ctx, (i,), len(out)))
-        else:
-            out.append(_from_sdk(item, ctx, (i,), len(out)))
-    return out
-
-
-def _otlp(batch: dict[str, Any], ctx: ReadContext, at: tuple[str | int, ...],
-          out: list[Span]) -> None:
-    resource_spans = ctx.expect(batch.get("resourceSpans"), list, *at, "resourceSpans")
-    for r, rs in enumerate(resource_spans):
-        ctx.expect(rs, dict, *at, "resourceSpans", r)
-        key = "scopeSpans" if "scopeSpans" in rs else "instrumentationLibrarySpans"
-        scopes = ctx.expect(rs.get(key, []), list, *at, "resourceSpans", r, key)
-        for s, scope in enumerate(scopes):
-            ctx.expect(scope, dict, *at, "resourceSpans", r, key, s)
-            where_spans = (*at, "resourceSpans", r, key, s, "spans")
-            spans = ctx.expect(scope.get("spans", []), list, *where_spans)
-            for n, span in enumerate(spans):
-                where = (*at, "resourceSpans", r, key, s, "spans", n)
-                ctx.expect(span, dict, *where)
-                out.append(_from_otlp(span, ctx, where, len(out)))
-
-
-def _from_otlp(span: dict[str, Any], ctx: ReadContext, at: tuple[str | int, ...],
-               order: int) -> Span:
-    raw_attrs = span.get("attributes") or []
-    ctx.expect(raw_attrs, list, *at, "attributes")
-    attrs: dict[str, Any] = {}
-    for k, kv in enumerate(raw_attrs):
-        ctx.expect(kv, dict, *at, "attributes", k)
-        key = ctx.string(kv.get("key"), "attribute key", *at, "attributes", k, "key")
-        attrs[key] = _any_value(kv.get("value"), ctx, (*at, "attributes", k, "value"))
-    status: dict[str, Any] = span["status"] if isinstance(span.get("status"), dict) else {}
-    code = status.get("code")
-    return Span(
-        trace=_hex_id(span.get("traceId")),
-        span_id=_hex_id(span.get("spanId")),
-        parent=_hex_id(span.get("parentSpanId")) or None,
-        name=str(span.get("name") or ""),
-        start=_int(span.get("startTimeUnixNano"), ctx, (*at, "startTimeUnixNano")),
-        order=order,
-        attrs=attrs,
-        error=code in (2, "2", "STATUS_CODE_ERROR", "ERROR"),
-        status_message=str(status.get("message") or ""),
-        at=at,
-    )
-
-
-def _any_value(value: Any, ctx: ReadContext, at: tuple[str | int, ...]) -> Any:
-    """OTLP ``AnyValue`` to plain JSON."""
-    if not isinstance(value, dict) or not value:
-        return None
-    kind, inner = next(iter(value.items()))
-    if kind == "intValue":
-        return _int(inner, ctx, (*at, kind))
-    if kind == "arrayValue":
-        items = inner.get("values", []) if isinstance(inner, dict) else []
-        return [_any_value(v, ctx, (*at, kind, "values", n)) for n, v in enumerate(items)]
-    if kind == "kvlistValue":
-        items = inner.get("values", []) if isinstance(inner, dict) else []
-        return {
-            str(kv.get("key")): _any_value(kv.get("value"), ctx, (*at, kind, "values", n))
-            for n, kv in enumerate(items)
-            if isinstance(kv, dict)
-        }
-    return inner
-
-
-def _from_sdk(span: dict[str, Any], ctx: ReadContext, at: tuple[str | int, ...],
-              order: int) -> Span:
-    context: dict[str, Any] = span["context"] if isinstance(span.get("context"), dict) else span
-    attrs = span.get("attributes") or {}
-    ctx.expect(attrs, dict, *at, "attributes")
-    status: dict[str, Any] = span["status"] if isinstance(span.get("status"), dict) else {}
-    start = span.get("start_time")
-    return Span(
-        trace=_hex_id(context.get("trace_id")),
-        span_id=_hex_id(context.get("span_id")),
-        parent=_hex_id(span.get("parent_id")) or None,
-        name=str(span.get("name") or ""),
-        start=_iso_ns(start) if isinstance(start, str) else _int(start, ctx, (*at, "start_time")),
-        order=order,
-        attrs=attrs,
-        error=str(status.get("status_code", "")).upper().endswith("ERROR"),
-        status_message=str(status.get("description") or ""),
-        at=at,
-    )
-
-
-def _hex_id(value: Any) -> str:
-    """Ids as lowercase hex: OTLP/JSON uses hex, protobuf's JSON base64, the SDK ``0x…``."""
-    if not isinstance(value, str) or not value:
-        return ""
-    text = value[2:] if value.startswith("0x") else value
-    if all(c in "0123456789abcdefABCDEF" for c in text):
-        return text.lower()
-    try:
-        return base64.b64decode(text, validate=True).hex()
-    except ValueError:
-        return text
-
-
-def _int(value: Any, ctx: ReadContext, at: tuple[str | int, ...]) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    ctx.fail(f"expected an integer, found {value!r}"[:120], *at)
-
-
-def _iso_ns(text: str) -> int:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return 0
-    return int(moment.timestamp() * 1_000_000) * 1000
 
 
 # ---------------------------------------------------------------------------- building
@@ -246,7 +79,7 @@ def _build(trace: str, spans: list[Span], ctx: ReadContext) -> Parsed:
                                    "gen_ai.tool.definitions")
         if op == "execute_tool":
             steps.append(_tool_call(span, book, ctx))
-        elif "gen_ai.input.messages" in span.attrs or "gen_ai.output.messages" in span.attrs:
+        elif _is_chat(span):
             inputs = _messages(span, "gen_ai.input.messages", ctx)
             if len(inputs) < seen_inputs:  # this instrumentation logs only the new messages
                 seen_inputs = 0
@@ -317,12 +150,45 @@ def _json_attr(span: Span, key: str, ctx: ReadContext) -> Any:
     return value
 
 
+def _is_chat(span: Span) -> bool:
+    attrs = span.attrs
+    return any(key in attrs for key in ("gen_ai.input.messages", "gen_ai.output.messages",
+                                        "gen_ai.prompt.0.role", "gen_ai.completion.0.role",
+                                        "gen_ai.prompt.0.content"))
+
+
 def _messages(span: Span, key: str, ctx: ReadContext) -> list[dict[str, Any]]:
     value = _json_attr(span, key, ctx)
     if value is None:
-        return []
+        flat = "gen_ai.prompt" if key == "gen_ai.input.messages" else "gen_ai.completion"
+        return _flat_messages(span.attrs, flat)
     ctx.expect(value, list, *span.at, "attributes", key)
     return [m for m in value if isinstance(m, dict)]
+
+
+def _flat_messages(attrs: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    """Messages from flattened attributes (``gen_ai.prompt.0.role``, ``.content``,
+    ``gen_ai.completion.0.tool_calls.1.name``...), as OpenLLMetry and older
+    instrumentations write them, in the shape of ``gen_ai.*.messages``."""
+    out: list[dict[str, Any]] = []
+    while f"{prefix}.{len(out)}.role" in attrs or f"{prefix}.{len(out)}.content" in attrs:
+        at = f"{prefix}.{len(out)}."
+        role = attrs.get(at + "role") or ("assistant" if prefix.endswith("completion") else "user")
+        content = attrs.get(at + "content")
+        parts: list[dict[str, Any]] = []
+        if role == "tool":
+            parts.append({"type": "tool_call_response", "id": attrs.get(at + "tool_call_id"),
+                          "response": content})
+        elif content:
+            parts.append({"type": "text", "content": str(content)})
+        n = 0
+        while f"{at}tool_calls.{n}.name" in attrs:
+            call = f"{at}tool_calls.{n}."
+            parts.append({"type": "tool_call", "id": attrs.get(call + "id"),
+                          "name": attrs[call + "name"], "arguments": attrs.get(call + "arguments")})
+            n += 1
+        out.append({"role": str(role), "parts": parts})
+    return out
 
 
 def _parts_text(value: Any) -> str:

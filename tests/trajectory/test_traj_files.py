@@ -175,3 +175,26 @@ def test_logged_request_bodies_read_as_envelopes() -> None:
         assert traj.steps[0].role == "system" and "<REDACTED:api_key>" in traj.steps[0].content
         assert [t.name for t in traj.tools] == [t["name"] for t in sc.TOOLS]
         assert calls_of(traj) == sc.expected_calls(with_inputs=False)
+
+
+def test_flattened_prompt_attributes_give_calls_without_tool_spans() -> None:
+    """Hand-written chat spans in OpenLLMetry's flattened attribute shape, no tool spans."""
+    first = {"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "find jane",
+             "gen_ai.completion.0.role": "assistant",
+             "gen_ai.completion.0.tool_calls.0.id": "c1",
+             "gen_ai.completion.0.tool_calls.0.name": "find_user",
+             "gen_ai.completion.0.tool_calls.0.arguments": '{"name": "jane"}'}
+    second = {"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "find jane",
+              "gen_ai.prompt.1.role": "assistant",
+              "gen_ai.prompt.1.tool_calls.0.id": "c1",
+              "gen_ai.prompt.1.tool_calls.0.name": "find_user",
+              "gen_ai.prompt.2.role": "tool", "gen_ai.prompt.2.tool_call_id": "c1",
+              "gen_ai.prompt.2.content": "Error: no such user",
+              "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": "Not found."}
+    spans = [{"name": "openai.chat", "context": {"trace_id": "0x01", "span_id": f"0x0{n}"},
+              "start_time": f"2025-01-01T00:00:0{n}Z", "attributes": attrs}
+             for n, attrs in ((1, first), (2, second))]
+    (traj,) = loads(json.dumps(spans))
+    assert traj.task == "find jane" and traj.final_answer == "Not found."
+    assert [(c.name, c.arguments, c.result, c.is_error) for c in traj.tool_calls] == [
+        ("find_user", {"name": "jane"}, "Error: no such user", True)]
