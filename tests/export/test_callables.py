@@ -72,22 +72,3 @@ def test_langchain_structured_tool_from_function(lib) -> None:  # type: ignore[n
     (built,) = structured_tools([fn])
     assert built.invoke({"order_id": PENDING_ORDER, "include_items": True})["items"] == 1
 
-
-def test_openai_agents_sdk_function_tool(lib) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-
-    from agents import function_tool
-    from agents.tool_context import ToolContext
-
-    (fn,) = lib.as_tools(shop_tools(), names=["order_summary"])
-    tool = function_tool(fn)
-    assert tool.name == "order_summary"
-    schema = tool.params_json_schema
-    assert schema["required"] == ["order_id", "include_items"]  # the SDK's strict form
-    ctx = ToolContext(
-        context=None, tool_name="order_summary", tool_call_id="1", tool_arguments="{}"
-    )
-    out = asyncio.run(
-        tool.on_invoke_tool(ctx, json.dumps({"order_id": PENDING_ORDER, "include_items": None}))
-    )
-    assert out == {"status": "pending"}
