@@ -71,4 +71,3 @@ def test_langchain_structured_tool_from_function(lib) -> None:  # type: ignore[n
 
     (built,) = structured_tools([fn])
     assert built.invoke({"order_id": PENDING_ORDER, "include_items": True})["items"] == 1
-
