@@ -120,49 +120,51 @@ def build(root: Path, n: int) -> SkillStore:
     return store
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(best, median) in ms.  The best of several runs is the figure least distorted by
-    other work on a shared machine; the median is printed too, for honesty."""
-    fn()  # warm: imports, caches, page cache
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return min(samples) * 1000, statistics.median(samples) * 1000
-
-
 def cli(root: Path, *args: str) -> Callable[[], object]:
     cmd = [sys.executable, str(ROOT / "cli.py"), "--skills-dir", str(root), *args]
     return lambda: subprocess.run(cmd, check=True, capture_output=True)
 
 
-def measure(n: int, repeat: int) -> dict[str, tuple[float, float]]:
-    tmp = Path(tempfile.mkdtemp(prefix=f"git-scale-{n}-"))
-    try:
+def operations(store: SkillStore) -> dict[str, Callable[[], object]]:
+    lib = SkillLibrary(store.root)
+    version = [1]
+
+    def commit() -> None:
+        version[0] += 1
+        with store.lock():
+            store.recover()
+            store.commit_skill(TARGET, skill_files(TARGET, version[0]),
+                               message(TARGET, version[0]), version=version[0])
+
+    return {
+        "commit": commit,
+        "log": lambda: lib.log(TARGET),
+        "diff": lambda: lib.diff(TARGET),
+        "list": lib.list_skills,
+        "cli log": cli(store.root, "log", TARGET),
+        "cli diff": cli(store.root, "diff", TARGET),
+        "cli list": cli(store.root, "list"),
+    }
+
+
+def measure(sizes: list[int], repeat: int, tmp: Path) -> dict[int, dict[str, list[float]]]:
+    """Round-robin over the sizes (each repetition times every size in turn), so load
+    from other jobs on a shared machine falls on all sizes alike."""
+    ops: dict[int, dict[str, Callable[[], object]]] = {}
+    for n in sizes:
         started = time.perf_counter()
-        store = build(tmp / "skills", n)
+        ops[n] = operations(build(tmp / f"skills-{n}", n))
         print(f"  built {n} skills in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-        lib = SkillLibrary(store.root)
-        version = [1]
-
-        def commit() -> None:
-            version[0] += 1
-            with store.lock():
-                store.recover()
-                store.commit_skill(TARGET, skill_files(TARGET, version[0]),
-                                   message(TARGET, version[0]), version=version[0])
-
-        out = {"commit": timed(commit, repeat)}
-        out["log"] = timed(lambda: lib.log(TARGET), repeat)
-        out["diff"] = timed(lambda: lib.diff(TARGET), repeat)
-        out["list"] = timed(lib.list_skills, repeat)
-        out["cli log"] = timed(cli(store.root, "log", TARGET), repeat)
-        out["cli diff"] = timed(cli(store.root, "diff", TARGET), repeat)
-        out["cli list"] = timed(cli(store.root, "list"), repeat)
-        return out
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for fn in ops[n].values():
+            fn()  # warm: imports, caches, page cache
+    samples: dict[int, dict[str, list[float]]] = {n: {op: [] for op in ops[n]} for n in sizes}
+    for _ in range(repeat):
+        for n in sizes:
+            for op, fn in ops[n].items():
+                started = time.perf_counter()
+                fn()
+                samples[n][op].append((time.perf_counter() - started) * 1000)
+    return samples
 
 
 def main() -> None:
@@ -172,19 +174,21 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SKILLFORGE_LOCK_TIMEOUT", "60")
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = {}
-    for n in sizes:
-        print(f"measuring {n} skills...", file=sys.stderr)
-        results[n] = measure(n, args.repeat)
+    tmp = Path(tempfile.mkdtemp(prefix="git-scale-"))
+    try:
+        results = measure(sizes, args.repeat, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     ops = list(results[sizes[0]])
-    for pick, label in ((0, "best of"), (1, "median of")):
+    for pick, label in ((min, "best of"), (statistics.median, "median of")):
         print(f"\n{label} {args.repeat} runs, ms")
         print("| operation | " + " | ".join(f"{n:,} skills" for n in sizes) + " | ratio |")
         print("|---|" + "---:|" * (len(sizes) + 1))
         for op in ops:
-            ratio = results[sizes[-1]][op][pick] / results[sizes[0]][op][pick]
-            cells = " | ".join(f"{results[n][op][pick]:.1f}" for n in sizes)
-            print(f"| {op} | {cells} | {ratio:.2f}x |")
+            figures = [pick(results[n][op]) for n in sizes]
+            cells = " | ".join(f"{f:.1f}" for f in figures)
+            print(f"| {op} | {cells} | {figures[-1] / figures[0]:.2f}x |")
+
 
 if __name__ == "__main__":
     main()
