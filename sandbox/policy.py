@@ -25,6 +25,7 @@ from __future__ import annotations
 import __future__
 
 import _string  # the field-name parser str.format itself uses
+import abc
 import ast
 import builtins
 import collections
@@ -33,6 +34,7 @@ import operator
 import string
 import sys
 import types
+import typing
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -72,6 +74,15 @@ DENIED_ATTRIBUTES = frozenset(INSPECT_ATTRIBUTES) | {
 
 _LAZY_ANNOTATIONS = __future__.annotations.compiler_flag
 
+#: ``type.__mro__`` read through its descriptor: a metaclass cannot shadow it.
+_TYPE_MRO: Any = type.__dict__["__mro__"]
+
+#: Metaclasses allowed to build skill classes (the standard library's own).
+_TRUSTED_METACLASSES: tuple[type, ...] = tuple({
+    type, abc.ABCMeta, type(typing.Protocol), typing.NamedTupleMeta,  # type: ignore[attr-defined]
+    type(typing.TypedDict("_T", {})),  # type: ignore[operator]
+})
+
 #: Modules C code imports lazily through the current frame's ``__import__``.
 _INTERNAL_IMPORTS = frozenset({"_strptime"})
 
@@ -94,7 +105,10 @@ class CallContext:
                  "violation")
 
     def __init__(self, stdout_limit: int) -> None:
-        self.skill_classes: set[type] = set()
+        #: Classes the skill created in this call, by identity (``id -> class``; the strong
+        #: reference keeps ids unique). Never a set of classes: membership in a set would
+        #: call ``__hash__``/``__eq__``, which a class's metaclass could define.
+        self.skill_classes: dict[int, type] = {}
         self.stdout: list[str] = []
         self.stdout_used = 0
         self.stdout_limit = stdout_limit
@@ -195,8 +209,8 @@ class Policy:
         if (type(name) is str and name.isascii() and name[:1] != "_"
                 and name not in DENIED_ATTRIBUTES):
             return name  # fast path: plain ASCII (NFKC leaves ASCII unchanged)
-        if not isinstance(name, str):
-            raise self.ctx.record("attribute names must be strings")
+        if type(name) is not str:  # a str subclass could lie in comparisons and hashing
+            raise self.ctx.record("attribute names must be plain strings")
         if not name.isascii() or unicodedata.normalize("NFKC", name) != name:
             raise self.ctx.record(f"non-ASCII attribute name {name!r} is not allowed")
         if name.startswith("_"):
@@ -248,15 +262,22 @@ class Policy:
         return iter(obj)
 
     def guarded_write(self, obj: Any) -> Any:
-        """Target of ``obj.x = ...`` / ``obj[k] = ...``: containers and skill-made objects."""
-        if isinstance(obj, _MUTABLE_CONTAINERS) and not isinstance(obj, type):
+        """Target of ``obj.x = ...`` / ``obj[k] = ...``: containers and skill-made objects.
+
+        Decided on facts skill code cannot fake: the C-level type of ``obj`` (not
+        ``__class__``), the C-level MRO, and identity against the registry of classes the
+        skill itself created in this call. Shared stdlib classes are never writable.
+        """
+        real_type = type(obj)
+        is_class = issubclass(real_type, type)
+        if not is_class and issubclass(real_type, _MUTABLE_CONTAINERS):
             return obj
-        cls = obj if isinstance(obj, type) else type(obj)
-        if cls in self.ctx.skill_classes or any(
-            base in self.ctx.skill_classes for base in cls.__mro__
-        ):
-            return obj
-        raise self.ctx.record(f"writing to {type(obj).__name__} objects is not allowed")
+        cls = obj if is_class else real_type
+        registry = self.ctx.skill_classes
+        for klass in _TYPE_MRO.__get__(cls):
+            if registry.get(id(klass)) is klass:
+                return obj
+        raise self.ctx.record(f"writing to {real_type.__name__} objects is not allowed")
 
     def guarded_setattr(self, obj: Any, name: object, value: Any) -> None:
         setattr(self.guarded_write(obj), self.check_name(name), value)
@@ -289,20 +310,31 @@ class Policy:
     # ------------------------------------------------------------------ classes, print, format
 
     def _register(self, cls: Any) -> Any:
-        if isinstance(cls, type):
-            self.ctx.skill_classes.add(cls)
+        if issubclass(type(cls), type):
+            self.ctx.skill_classes[id(cls)] = cls
         return cls
 
     def _metaclass(self, name: str, bases: tuple[Any, ...], namespace: dict[str, Any],
                    **kwargs: Any) -> type:
-        """Every ``class`` statement in skill code builds its class here (and registers it)."""
+        """Every ``class`` statement in skill code builds its class here (and registers it).
+
+        Only the standard library's own metaclasses may build a skill class, and a skill
+        class may not be a metaclass: a metaclass would let skill code define the
+        ``__eq__``/``__hash__``/``__instancecheck__`` of classes, the very operations
+        the guards rely on.
+        """
+        meta: type = type
         for base in bases:
-            if not isinstance(base, type):
+            base_meta = type(base)
+            if not issubclass(base_meta, type):
                 raise self.ctx.record("class bases must be classes")
-        meta = type(bases[0]) if bases else type
-        for base in bases[1:]:
-            if issubclass(type(base), meta):
-                meta = type(base)
+            if issubclass(base, type):
+                raise self.ctx.record("defining metaclasses is not allowed")
+            if not any(base_meta is trusted for trusted in _TRUSTED_METACLASSES):
+                raise self.ctx.record(f"classes with metaclass {base_meta.__name__!r} "
+                                      "cannot be subclassed")
+            if issubclass(base_meta, meta):
+                meta = base_meta
         return self._register(meta(name, bases, namespace, **kwargs))
 
     def _dataclass(self, cls: Any = None, /, **kwargs: Any) -> Any:
@@ -327,9 +359,14 @@ class Policy:
         return lambda mapping: formatter.vformat(obj, (), mapping)
 
     def _type(self, *args: Any) -> Any:
+        """``type(x)`` for objects; never a metaclass (``type(cls)``, ``type(type)``), which
+        would let skill code build classes with arbitrary dunder methods."""
         if len(args) != 1:
             raise self.ctx.record("type() with three arguments is not allowed")
-        return type(args[0])
+        result = type(args[0])
+        if issubclass(result, type):
+            raise self.ctx.record("type() of a class (a metaclass) is not available")
+        return result
 
     def _make_builtins(self) -> dict[str, Any]:
         names = [

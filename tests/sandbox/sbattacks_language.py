@@ -120,6 +120,19 @@ LANGUAGE_ATTACKS: list[tuple[str, str, str]] = [
     ("metaclass-keyword", "metaclass",
      "class M(type):\n    pass\nclass X(metaclass=M):\n    pass\nreturn X"),
     ("mro-walk", "metaclass", "return type(()).mro()[-1]"),
+    ("type-of-class", "metaclass",
+     "M = type(type(1))\nX = M('X', (), {'__del__': lambda self: tools.exfil(data=1)})\n"
+     "return str(X())"),
+    ("subclass-type", "metaclass",
+     "class M(type):\n    pass\nreturn M('X', (), {'__init_subclass__': print})"),
+    ("lying-metaclass-eq-hash", "metaclass",
+     "import string\nM = type(type(1))\n"
+     "M2 = M('M2', (M,), {'__eq__': lambda a, b: True, "
+     "'__hash__': lambda a: hash(string.Template)})\n"
+     "class Y(M2('B', (), {})):\n    pass\nstring.Template.pattern = None"),
+    ("str-subclass-attribute-name", "metaclass",
+     "class S(str):\n    def __eq__(self, other):\n        return False\n"
+     "return getattr(main, S('__globals__'))"),
     ("type-getattr-subclasses", "metaclass",
      "o = type(()).mro()[-1]\nreturn getattr(o, '__subclasses__')()"),
     ("descriptor-get", "descriptor",

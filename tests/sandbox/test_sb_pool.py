@@ -32,35 +32,27 @@ def test_workers_are_reused_between_calls() -> None:
         assert _pids(box) == first
 
 
-def test_state_does_not_leak_between_calls() -> None:
-    """State poisoning: whatever one call does, the next call in the same worker sees the
-    pristine facades, builtins, decimal context and no leftover globals."""
-    poison = '''
-import json, decimal, collections
-LEFTOVER = "from the previous call"
+POISONS = [
+    "import json\njson.loads = print",
+    "import collections\ncollections.abc.Mapping.register(list)",
+    "str.upper = lambda s: 'x'",
+    "SkillError.args = 1",
+    "import decimal\ndecimal.getcontext().prec = 2",
+    "import string\nstring.Template.braceidpattern = 'poisoned'",
+    "import collections\ncollections.Counter.most_common = lambda self, n=None: 'poisoned'",
+    "import string\nsetattr(string.Template, 'braceidpattern', 'poisoned')",
+    # a metaclass with a lying __eq__/__hash__ would make Template look like a skill class
+    "import string\nM = type(type(1))\n"
+    "M2 = M('M2', (M,), {'__eq__': lambda a, b: True, "
+    "'__hash__': lambda a: hash(string.Template)})\n"
+    "class Y(M2('B', (), {})):\n    pass\nstring.Template.braceidpattern = 'poisoned'",
+    "import string\nclass M(type):\n    pass\nstring.Template.braceidpattern = 'poisoned'",
+    "import typing\nclass P(typing.NamedTuple):\n    x: int\nP.x = 'poisoned'\n"
+    "typing.NamedTuple.poisoned = 1",
+]
 
-class Sticky:
-    count = 0
-
-def main(tools):
-    attempts = []
-    for attack in (
-        lambda: setattr(json, "loads", print),
-        lambda: collections.abc.Mapping.register(list),
-        lambda: setattr(str, "upper", print),
-        lambda: setattr(SkillError, "args", 1),
-    ):
-        try:
-            attack()
-            attempts.append("done")
-        except Exception as exc:
-            attempts.append(type(exc).__name__)
-    decimal.getcontext().prec = 2
-    Sticky.count += 1
-    return attempts
-'''
-    check = '''
-import json, decimal, collections
+CHECK = '''
+import json, decimal, collections, string, typing
 
 def main(tools):
     try:
@@ -72,19 +64,29 @@ def main(tools):
         "mapping": isinstance([], collections.abc.Mapping),
         "upper": "a".upper(),
         "third": str(decimal.Decimal(1) / decimal.Decimal(3)),
+        "template": string.Template.braceidpattern,
+        "common": collections.Counter("aab").most_common(1),
         "leftover": leftover,
+        "namedtuple": hasattr(typing.NamedTuple, "poisoned"),
     }
 '''
+
+PRISTINE = {"loads": [1], "mapping": False, "upper": "A", "third": "0." + "3" * 28,
+            "template": None, "common": [["a", 2]], "leftover": None, "namedtuple": False}
+
+
+@pytest.mark.parametrize("poison", POISONS)
+def test_state_does_not_leak_between_calls(poison: str) -> None:
+    """State poisoning: whatever one call does, the next call in the same worker sees the
+    pristine facades, builtins, stdlib classes, decimal context and no leftover globals."""
+    source = ("LEFTOVER = 'from the previous call'\ndef main(tools):\n"
+              + "\n".join("    " + line for line in poison.splitlines()) + "\n")
     with Sandbox(workers=1) as box:
         pids = _pids(box)
-        box.run(poison)
-        if _pids(box) != pids:  # a violation recycles the worker; poison a kept one too
-            pids = _pids(box)
-            box.run(poison.replace("lambda: setattr", "lambda: None or setattr"))
-        result = box.run(check)
+        box.run(source)
+        result = box.run(CHECK)
         assert result.ok, result
-        assert result.value == {"loads": [1], "mapping": False, "upper": "A",
-                                "third": "0." + "3" * 28, "leftover": None}
+        assert result.value == PRISTINE, (poison, _pids(box) == pids)
 
 
 def test_decimal_context_change_is_reset_in_same_worker() -> None:
