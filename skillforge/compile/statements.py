@@ -30,6 +30,7 @@ from .ir import (
     Program,
     Ref,
     Step,
+    children,
     walk,
 )
 from .selection import singular
@@ -113,7 +114,7 @@ class Body:
             self._map_loop(expr, indent, hint)
             return
         if isinstance(expr, MapList | ListOf | DictOf | Get | Merge | Pick):
-            for child in _children(expr):
+            for child in children(expr):
                 self.hoist(child, indent)
         if isinstance(expr, Pick):
             self._pick(expr, indent)
@@ -301,12 +302,6 @@ class Body:
         joiner = " or " if all(" " not in o for o in options) else ", or "
         message = "give " + joiner.join(options)
         self.lines.append(self._raise(message, indent + "    "))
-
-
-def _children(expr: Expr) -> list[Expr]:
-    from .ir import children
-
-    return children(expr)
 
 
 def _plural(noun: str) -> str:
