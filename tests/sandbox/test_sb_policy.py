@@ -19,14 +19,23 @@ import pytest
 
 from sandbox import Sandbox
 from sandbox.facades import ALLOWED_MODULES, Facade
-from sandbox.policy import DENIED_ATTRIBUTES, Policy, PolicyViolation, compile_skill
+from sandbox.policy import (
+    _MUTABLE_CONTAINERS,
+    DENIED_ATTRIBUTES,
+    Policy,
+    PolicyViolation,
+    compile_skill,
+)
 
 DANGEROUS_CALLABLES = {id(f) for f in (
     builtins.open, builtins.exec, builtins.eval, builtins.compile, builtins.__import__,
     builtins.globals, builtins.vars, builtins.locals, builtins.breakpoint, builtins.input,
     os.system, os.popen, os.fork, os.execv, os.kill, subprocess.Popen, sys._getframe,
 )}
-FORBIDDEN_TYPES = (types.ModuleType, types.FrameType, types.CodeType, types.TracebackType)
+# Mutable containers count as forbidden too: skill code may write into any dict or list it
+# holds, so a shared one reachable from a facade would carry state from call to call.
+FORBIDDEN_TYPES = (types.ModuleType, types.FrameType, types.CodeType, types.TracebackType,
+                   *_MUTABLE_CONTAINERS)
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +86,8 @@ def test_nothing_dangerous_is_reachable_from_facades(policy: Policy) -> None:
 def test_walk_detects_a_leak(policy: Policy) -> None:
     """Control: the walk does find a module hidden in a facade, or ``open`` anywhere."""
     leaky = Facade("leaky", {"helpers": types.SimpleNamespace(opener=builtins.open),
-                             "sys": sys})
-    assert len(_reachable(policy, {"leaky": leaky}, depth=3)) == 2
+                             "sys": sys, "registry": {}})
+    assert len(_reachable(policy, {"leaky": leaky}, depth=3)) == 3
 
 
 def test_nothing_dangerous_is_reachable_from_builtins(policy: Policy) -> None:

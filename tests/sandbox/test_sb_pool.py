@@ -272,3 +272,43 @@ def test_compile_refusal_keeps_the_worker_runtime_violation_replaces_it() -> Non
         violated = box.run("def main(tools):\n    return getattr((), '__class__')\n")
         assert violated.error == "PolicyViolation"
         assert _pids(box) != pids  # skill code ran and broke policy: replaced
+
+
+def test_workers_exit_when_the_host_dies_abruptly(tmp_path: Any) -> None:
+    """A host killed with SIGKILL runs no cleanup; its workers must still go away (they
+    see end-of-file on their channel, or their CPU timer fires)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "host.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {os.path.dirname(os.path.dirname(sandbox.__file__))!r})\n"
+        "from sandbox import Sandbox, Limits\n"
+        "box = Sandbox(workers=2)\n"
+        "box.start()\n"
+        "print(' '.join(str(w.pid) for w in box._all), flush=True)\n"
+        "box.run('def main(tools):\\n    while True:\\n        pass\\n',\n"
+        "        limits=Limits(cpu_seconds=1, wall_seconds=60))\n"
+    )
+    host = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert host.stdout is not None
+    pids = [int(p) for p in host.stdout.readline().split()]
+    assert len(pids) == 2
+    time.sleep(0.3)  # one worker is now spinning in the skill, the other idle
+    host.kill()
+    host.wait()
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in pids if _running(pid)]
+    assert not alive, f"workers outlived their host: {alive}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
