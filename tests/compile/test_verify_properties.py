@@ -120,3 +120,20 @@ def test_example_cancel_order_generalizes(box) -> None:
     report = verify(box, draft.source, "cancel_order", trajs, labels)
     assert report.ok, report.problems()
     assert report.as_dict()["generalization"]["score"] == 1.0
+
+
+def test_the_guard_refuses_to_cancel_someone_elses_order(tmp_path) -> None:
+    from examples.shop import ShopEnv
+    from skillforge import SkillLibrary
+    from skillforge.errors import SkillError
+
+    lib = SkillLibrary(tmp_path / "skills").init()
+    lib.promote(example_files("cancel_order"), name="cancel_order", compiler="trace")
+    shop = ShopEnv.seeded(0)
+    state = shop.state()
+    order_id, order = next((k, o) for k, o in state["orders"].items() if o["status"] == "pending")
+    stranger = next(u for u in state["users"].values() if u["user_id"] != order["user_id"])
+    inputs = {"order_id": order_id, "reason": "no longer needed", "email": stranger["email"]}
+    with pytest.raises(SkillError, match="belongs to another user_id"):
+        lib.call("cancel_order", inputs, tools=shop.tools())
+    assert shop.state() == state  # nothing was cancelled
