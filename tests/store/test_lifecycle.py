@@ -279,3 +279,25 @@ def test_spliced_trees_keep_git_order_next_to_look_alike_names(tmp_path: Path) -
         git(repo, "ls-tree", "--name-only", "HEAD").split(),
         key=lambda n: n + "/" if (repo / n).is_dir() else n,
     )
+
+
+def test_an_accept_interrupted_after_the_branch_moved_is_finished_by_recovery(
+    store: SkillStore,
+) -> None:
+    commit_version(store, 1)
+    review = commit_version(store, 2, review=True)
+    commit_version(store, 1, name="other")  # the branch moved: accept makes a merge commit
+    from skillforge.store import review as review_ops
+
+    store._finish = lambda journal: None  # type: ignore[method-assign]  # "crash" here
+    with store.lock():
+        review_ops.accept(store, "cancel_order")
+    assert "email" not in (store.root / "cancel_order" / "skill.py").read_text()
+    assert (store.root / ".skillforge" / "journal.json").exists()
+    del store._finish  # back to the class's method
+    SkillLibrary(store.root).log("cancel_order")  # any reader finishes it (require recovers)
+    assert "email" in (store.root / "cancel_order" / "skill.py").read_text()
+    assert store.versions("cancel_order") == [1, 2]
+    assert git(store.root, "branch", "--list", "review/*") == ""
+    assert git(store.root, "rev-parse", "HEAD^2").strip() == review.sha
+    assert git(store.root, "status", "--porcelain") == ""
