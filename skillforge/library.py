@@ -151,10 +151,13 @@ class SkillLibrary:
         store = self.store.require()
         new, labels = self._load(trajectories)
         cache = ResponseCache.for_skills_dir(store.root)
+        verified: dict[Any, Any] = {}  # reports shared by the unlocked and the locked pass
         if compiler != "trace" and llm_config.configured:
             # Model rounds can take minutes and the lock waits 60 s: ask the model unlocked
             # first; the answers land in the response cache, so the locked pass replays them.
-            self._ask_model_unlocked(new, labels, name, compiler, llm_config, force, cache)
+            self._ask_model_unlocked(
+                new, labels, name, compiler, llm_config, force, cache, verified
+            )
             llm_config.no_cache = False
         with store.lock():
             store.recover()
@@ -192,6 +195,7 @@ class SkillLibrary:
                 ),
                 cache=cache,
                 taken_names=set(store.names()),
+                verified=verified,
             )
             name = draft.name
             version = max(store.versions(name), default=0) + 1
@@ -217,6 +221,7 @@ class SkillLibrary:
         config: LLMConfig,
         force: bool,
         cache: ResponseCache,
+        verified: dict[Any, Any],
     ) -> None:
         """Compile once without the lock, for the model's answers (kept in the cache).
 
@@ -250,6 +255,7 @@ class SkillLibrary:
             verify_fn=lambda source, entry: verify(self.sandbox, source, entry, trajs, all_labels),
             cache=cache,
             taken_names=taken,
+            verified=verified,
         )
 
     def _load(self, items: Iterable[TrajectoryInput]) -> tuple[list[Trajectory], list[str]]:

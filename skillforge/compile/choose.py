@@ -10,6 +10,8 @@ replay) decides whether it becomes one.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +41,11 @@ def compile_verified(
     verify_fn: VerifyFn,
     cache: ResponseCache | None = None,
     taken_names: set[str] | None = None,
+    verified: Verified | None = None,
 ) -> tuple[SkillDraft, VerificationReport]:
     """A draft that passed ``verify_fn`` and its report, from the compiler asked for.
+
+    ``verified`` shares verification reports between calls for the same promotion.
 
     Raises :class:`CompileError` / :class:`VerificationError` (with the report) when no
     compiler produced a verified skill, and :class:`InputError` for unusable options.
@@ -62,6 +67,7 @@ def compile_verified(
             if compiler == "auto":
                 _explain_no_model(exc)
             raise
+    verify_fn = memoized(verify_fn, trajectories, labels, {} if verified is None else verified)
     if not config.configured:
         from .llm import ModelNotConfiguredError
 
@@ -92,6 +98,27 @@ def compile_verified(
         trace_problems,
         reason or f"--compiler {compiler}",
     )
+
+
+#: Verification reports by (source hash, entry, runs), kept for one promotion: with a model
+#: it verifies the trace draft and often the same code again as the model's answer, once
+#: unlocked and once under the lock.
+Verified = dict[tuple[str, str, tuple[str, ...]], "VerificationReport"]
+
+
+def memoized(
+    verify_fn: VerifyFn, trajectories: list[Trajectory], labels: list[str], memo: Verified
+) -> VerifyFn:
+    """``verify_fn`` remembering its reports in ``memo`` (verification is deterministic)."""
+    runs = tuple(t.sha256() for t in trajectories) + tuple(labels)
+
+    def run(source: str, entry: str) -> VerificationReport:
+        key = (hashlib.sha256(source.encode()).hexdigest(), entry, runs)
+        if key not in memo:
+            memo[key] = verify_fn(source, entry)
+        return copy.deepcopy(memo[key])
+
+    return run
 
 
 def _trace(

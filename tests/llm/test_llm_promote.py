@@ -349,7 +349,7 @@ def test_auto_falls_back_when_the_trace_draft_fails_replay(openai_stub: StubMode
         return report
 
     trace_source = compile_trace(trajs, "order_status", files).source
-    openai_stub.play(answer(trace_source, "order_status"))
+    openai_stub.play(answer(trace_source + "# reviewed\n", "order_status"))
     config = LLMConfig(model=STUB_MODEL, api_base=openai_stub.api_base, timeout=15, retries=0)
     draft, report = compile_verified(
         trajs, files, name="order_status", compiler="auto", config=config, verify_fn=verify_fn
