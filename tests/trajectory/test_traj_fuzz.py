@@ -22,7 +22,7 @@ from skillforge.trajectory import Trajectory, loads
 
 NAMES = sorted(MANIFEST)
 #: A quick pass by default; SKILLFORGE_FUZZ_EXAMPLES=2000 for a long campaign.
-FUZZ = settings(max_examples=int(os.environ.get("SKILLFORGE_FUZZ_EXAMPLES", "30")),
+FUZZ = settings(max_examples=int(os.environ.get("SKILLFORGE_FUZZ_EXAMPLES", "20")),
                 deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 JSON = st.recursive(
