@@ -19,7 +19,7 @@ from .statements import LINE, Body
 
 PARSE_HELPER = '''
 def parse_result(text: Any, tool: str) -> Any:
-    """A tool's JSON result as data, or a clear SkillError with what the tool said instead."""
+    """A tool's JSON result as data, or a SkillError quoting what it said instead."""
     if not isinstance(text, str):
         return text
     try:
@@ -45,7 +45,8 @@ def docstring(program: Program, compiled_from: int) -> str:
     summary = program.description.rstrip()
     if summary and summary[-1] not in ".!?":
         summary += "."
-    lines = [textwrap.fill(summary, 88, break_long_words=False)]
+    width = LINE - 4  # the docstring sits one indent deep in the function
+    lines = [textwrap.fill(summary, width - 3, break_long_words=False)]  # after """
     if program.params:
         lines += ["", "Args:"]
         for p in program.params:
@@ -53,7 +54,16 @@ def docstring(program: Program, compiled_from: int) -> str:
             if p.examples:
                 example = f"e.g. {p.examples[0]!r}"
                 text = f"{text.rstrip('.')} ({example})." if text else f"{example}."
-            lines.append(f"    {p.name}: {text}".rstrip())
+            lines.append(
+                textwrap.fill(
+                    f"{p.name}: {text}".rstrip(),
+                    width,
+                    initial_indent="    ",
+                    subsequent_indent="        ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
     tools = ", ".join(program.tools())
     lines += ["", "Returns:", f"    {_returns_text(program)}", "", f"Tools: {tools}."]
     if compiled_from:
