@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 
 def parse_result(text: Any, tool: str) -> Any:
-    """A tool's JSON result as data, or a clear SkillError with what the tool said instead."""
+    """A tool's JSON result as data, or a SkillError quoting what it said instead."""
     if not isinstance(text, str):
         return text
     try:
@@ -21,11 +21,14 @@ def cancel_order(
     order_id: str,
     reason: Literal["no longer needed", "ordered by mistake"],
 ) -> str:
-    """Hi, please cancel my order `order_id`, the reason is: `reason`. My email is `email`.
+    """Hi, please cancel my order `order_id`, the reason is: `reason`. My email is
+    `email`.
 
     Args:
-        email: The user's email, such as 'jane.doe1234@example.com' (e.g. 'amara.khan1220@example.com').
-        order_id: The order id, such as '#W0123456' (with the leading '#') (e.g. '#W8202869').
+        email: The user's email, such as 'jane.doe1234@example.com' (e.g.
+            'amara.khan1220@example.com').
+        order_id: The order id, such as '#W0123456' (with the leading '#') (e.g.
+            '#W8202869').
         reason: Why the user cancels (e.g. 'no longer needed').
 
     Returns:
