@@ -5,7 +5,7 @@ from typing import Any
 
 
 def parse_result(text: Any, tool: str) -> Any:
-    """A tool's JSON result as data, or a clear SkillError with what the tool said instead."""
+    """A tool's JSON result as data, or a SkillError quoting what it said instead."""
     if not isinstance(text, str):
         return text
     try:
@@ -18,7 +18,8 @@ def latest_order_total(tools: Any, *, email: str) -> float:
     """How much was my most recent order? My email is `email`.
 
     Args:
-        email: The user's email, such as 'jane.doe1234@example.com' (e.g. 'priya.muller4487@example.com').
+        email: The user's email, such as 'jane.doe1234@example.com' (e.g.
+            'priya.muller4487@example.com').
 
     Returns:
         The `total` field of what get_order_details returned.
