@@ -5,7 +5,7 @@ from typing import Any
 
 
 def parse_result(text: Any, tool: str) -> Any:
-    """A tool's JSON result as data, or a clear SkillError with what the tool said instead."""
+    """A tool's JSON result as data, or a SkillError quoting what it said instead."""
     if not isinstance(text, str):
         return text
     try:
@@ -18,7 +18,8 @@ def order_status(tools: Any, *, order_id: str) -> str:
     """What's the status of my order `order_id`?
 
     Args:
-        order_id: The order id, such as '#W0123456' (with the leading '#') (e.g. '#W0404943').
+        order_id: The order id, such as '#W0123456' (with the leading '#') (e.g.
+            '#W0404943').
 
     Returns:
         The `status` field of what get_order_details returned.
