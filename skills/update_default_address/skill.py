@@ -16,8 +16,8 @@ def update_default_address(
     state: str,
     new_zip: str,
 ) -> str:
-    """I'm `first_name` `last_name`, zip code `zip`. I moved: please change my default address
-    to `address1`, `city`, `state` `new_zip`, `country`.
+    """I'm `first_name` `last_name`, zip code `zip`. I moved: please change my default
+    address to `address1`, `city`, `state` `new_zip`, `country`.
 
     Args:
         first_name: First name, such as 'Jane' (e.g. 'Aisha').
