@@ -81,7 +81,9 @@ def main() -> None:
         for oid, order in sorted(shop.state()["orders"].items())
         if order["status"] == "pending" and oid not in seen
     )
-    inputs = {"order_id": order_id, "reason": "no longer needed"}
+    state = shop.state()
+    owner = state["users"][state["orders"][order_id]["user_id"]]["email"]
+    inputs = {"order_id": order_id, "reason": "no longer needed", "email": owner}
     print(f"\n  inputs: {json.dumps(inputs)}")
     before = shop.state()["orders"][order_id]["status"]
     started = time.perf_counter()
