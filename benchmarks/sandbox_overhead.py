@@ -22,6 +22,7 @@ interpreter per call. Figures vary +-20-30 % between runs on a shared 2-vCPU mac
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -35,8 +36,8 @@ import orjson
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sandbox import Limits, Sandbox  # noqa: E402
-from sandbox.protocol import HostChannel  # noqa: E402
+from sandbox import Limits, Sandbox
+from sandbox.protocol import HostChannel
 
 SKILL = '''
 import json
@@ -48,18 +49,20 @@ def main(tools, *, order_id: str) -> str:
 '''
 
 TOOLS: dict[str, Callable[..., Any]] = {
-    "get_order": lambda order_id: '{"id": "%s", "user_id": "u1", "status": "pending"}' % order_id,
-    "get_user": lambda user_id: '{"id": "%s", "email": "jane@example.com"}' % user_id,
+    "get_order": lambda order_id: json.dumps({"id": order_id, "user_id": "u1",
+                                              "status": "pending"}),
+    "get_user": lambda user_id: json.dumps({"id": user_id, "email": "jane@example.com"}),
     "cancel": lambda order_id, reason, email: "cancelled",
 }
 
 ECHO_CHILD = r'''
 import os, sys
 sys.path.insert(0, sys.argv[1])
-from sandbox.protocol import read_frame_blocking, write_frame_blocking
+from sandbox.protocol import BlockingReader, write_frame_blocking
+reader = BlockingReader(0)
 while True:
     try:
-        message = read_frame_blocking(0)
+        message = reader.read_frame()
     except Exception:
         break
     write_frame_blocking(1, message)
@@ -68,14 +71,15 @@ while True:
 FRESH_CHILD = r'''
 import json, os, sys
 sys.path.insert(0, sys.argv[1])
-from sandbox.protocol import read_frame_blocking, write_frame_blocking
-request = read_frame_blocking(0)
+from sandbox.protocol import BlockingReader, write_frame_blocking
+reader = BlockingReader(0)
+request = reader.read_frame()
 
 class Tools:
     def __getattr__(self, name):
         def call(**kwargs):
             write_frame_blocking(1, {"op": "tool", "name": name, "arguments": kwargs})
-            return read_frame_blocking(0)["result"]
+            return reader.read_frame()["result"]
         return call
 
 namespace = {"__name__": "skill"}
@@ -185,58 +189,76 @@ def throughput(box: Sandbox, threads: int, seconds: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--calls", type=int, default=2000, help="calls per timed batch")
+    parser.add_argument("--calls", type=int, default=500, help="calls per timed batch")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved floor/warm rounds")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--fresh", type=int, default=20, help="fresh-interpreter calls")
     args = parser.parse_args()
 
-    rows: list[tuple[str, float, str]] = []
     direct = per_call_us(direct_call(), args.calls * 10)
-
-    echo, close_echo = echo_floor()
-    floor = per_call_us(echo, args.calls)
-    close_echo()
 
     start = time.perf_counter()
     box = Sandbox(workers=args.workers)
     box.start()
     cold_ms = (time.perf_counter() - start) * 1000
+    echo, close_echo = echo_floor()
     try:
         assert box.run(SKILL, kwargs={"order_id": "#W1"}, tools=TOOLS).value == "cancelled"
-        warm = per_call_us(lambda: box.run(SKILL, kwargs={"order_id": "#W1"}, tools=TOOLS),
-                           args.calls)
+
+        def warm_call() -> object:
+            return box.run(SKILL, kwargs={"order_id": "#W1"}, tools=TOOLS)
+
+        # Floor and warm call are measured in alternating batches, so that a change of
+        # machine load during the run affects both alike; the ratio is the median of the
+        # per-round ratios.
+        floors: list[float] = []
+        warms: list[float] = []
+        for _ in range(args.rounds):
+            floors.append(per_call_us(echo, args.calls, repeats=1))
+            warms.append(per_call_us(warm_call, args.calls, repeats=1))
+        # Best batch of each (like timeit: the least disturbed measure of the intrinsic
+        # cost on a shared machine); the median ratio of paired rounds is printed too.
+        floor = min(floors)
+        warm = min(warms)
+        ratio = warm / floor
+        median_ratio = statistics.median(w / f for w, f in zip(warms, floors, strict=True))
         rate_1 = throughput(box, 1, 2.0)
         rate_n = throughput(box, args.workers, 2.0)
     finally:
+        close_echo()
         box.close()
     fresh = per_call_us(fresh_interpreter_call, args.fresh, repeats=3)
 
-    rows.append(("direct in-process call", direct, "1.0x direct"))
-    rows.append(("bare pipe floor (warm echo worker, 4 round trips)", floor,
-                 f"{floor / direct:,.0f}x direct"))
-    rows.append(("warm sandboxed call", warm,
-                 f"{warm / floor:.2f}x floor (target <= 3x)"))
-    rows.append(("fresh interpreter per call", fresh,
-                 f"sandbox is {fresh / warm:,.0f}x faster (target >= 30x)"))
+    rows = [
+        ("direct in-process call", direct, "1.0x direct"),
+        ("bare pipe floor (warm echo worker, 4 round trips)", floor,
+         f"{floor / direct:,.0f}x direct"),
+        ("warm sandboxed call", warm,
+         f"{ratio:.2f}x floor (target <= 3x); median of paired rounds {median_ratio:.2f}x"),
+        ("fresh interpreter per call", fresh,
+         f"sandbox is {fresh / warm:,.0f}x faster (target >= 30x)"),
+    ]
     width = max(len(r[0]) for r in rows)
     print(f"sandbox overhead -- skill with 3 tool calls, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"{'measurement'.ljust(width)}  {'us/call':>10}  ratio")
     print(f"{'-' * width}  {'-' * 10}  {'-' * 40}")
-    for name, value, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>10,.1f}  {ratio}")
+    for name, value, text in rows:
+        print(f"{name.ljust(width)}  {value:>10,.1f}  {text}")
     print(f"{'cold pool start (' + str(args.workers) + ' workers)':<{width}}  "
           f"{cold_ms * 1000:>10,.0f}  = {cold_ms:.0f} ms until all workers confined and ready")
     print(f"{'throughput, 1 host thread':<{width}}  {'':>10}  {rate_1:,.0f} calls/s")
     print(f"{'throughput, ' + str(args.workers) + ' host threads':<{width}}  {'':>10}  "
           f"{rate_n:,.0f} calls/s with {args.workers} workers")
-    verdict_floor = "MET" if warm <= 3 * floor else "NOT met"
+    verdict_floor = "MET" if ratio <= 3 else "NOT met"
     verdict_fresh = "MET" if fresh >= 30 * warm else "NOT met"
     print(f"targets: warm <= 3x floor {verdict_floor}; >= 30x faster than fresh "
           f"interpreter {verdict_fresh}")
     print(orjson.dumps({"direct_us": direct, "floor_us": floor, "warm_us": warm,
-                        "fresh_us": fresh, "cold_pool_ms": cold_ms, "calls_per_s_1": rate_1,
-                        "calls_per_s_n": rate_n, "workers": args.workers}).decode())
+                        "warm_over_floor": ratio, "warm_over_floor_median": median_ratio,
+                        "fresh_us": fresh, "cold_pool_ms": cold_ms,
+                        "calls_per_s_1": rate_1, "calls_per_s_n": rate_n,
+                        "workers": args.workers}).decode())
 
 
 if __name__ == "__main__":

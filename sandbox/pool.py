@@ -146,7 +146,8 @@ class WorkerProcess:
         self.channel = HostChannel(from_worker_r, to_worker_w)
         self.started = time.monotonic()
         _LIVE_WORKERS.add(self)
-        self._finalizer = weakref.finalize(self, _reap, self.proc, self.channel, self.scratch)
+        self._finalizer = weakref.finalize(self, _reap, self.proc, self.channel, self.scratch,
+                                           os.getpid())
 
     def wait_ready(self, timeout: float = _STARTUP_SECONDS) -> dict[str, Any]:
         """Read the worker's ready report (layers it managed to activate)."""
@@ -294,7 +295,11 @@ class WorkerProcess:
         return self.cpu_used + self.limits.cpu_seconds + 2 >= self.cpu_lifetime
 
 
-def _reap(proc: subprocess.Popen[bytes], channel: HostChannel, scratch: str) -> None:
+def _reap(proc: subprocess.Popen[bytes], channel: HostChannel, scratch: str,
+          owner: int) -> None:
+    if os.getpid() != owner:
+        # A forked child of the host exits: the worker belongs to the parent, leave it be.
+        return
     with contextlib.suppress(OSError):
         proc.kill()
     channel.close()
@@ -325,6 +330,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
+        self._owner = os.getpid()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -398,6 +404,9 @@ class Sandbox:
             tools: Mapping[str, Callable[..., Any]] | None = None,
             limits: Limits | None = None, *, _language_layer: bool = True) -> Result:
         """Run ``entry(tools, **kwargs)`` from ``source`` in a confined worker."""
+        if os.getpid() != self._owner:
+            raise RuntimeError("this Sandbox belongs to the parent process (it was created "
+                               "before a fork): create a new Sandbox in the child")
         limits = limits or self.limits
         kwargs = kwargs or {}
         tools = tools or {}

@@ -59,29 +59,36 @@ def write_frame_blocking(fd: int, message: dict[str, Any]) -> None:
         data = data[written:]
 
 
-def _read_exact_blocking(fd: int, size: int) -> bytes:
-    chunks: list[bytes] = []
-    remaining = size
-    while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            raise ProtocolError("peer closed the channel")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+class BlockingReader:
+    """Worker end of a pipe: buffered, so a frame usually costs one ``read`` call."""
 
+    def __init__(self, fd: int, decode: Callable[[bytes], Any] = orjson.loads,
+                 max_size: int = ABSOLUTE_MAX_FRAME) -> None:
+        self.fd = fd
+        self.decode = decode
+        self.max_size = max_size
+        self._buffer = bytearray()
 
-def read_frame_blocking(fd: int, max_size: int = ABSOLUTE_MAX_FRAME,
-                        decode: Callable[[bytes], Any] = orjson.loads) -> dict[str, Any]:
-    """Read one frame from ``fd`` (blocking) and decode it (the worker passes its own
-    decoder: see :mod:`sandbox.wirejson` for why it does not use orjson)."""
-    (size,) = HEADER.unpack(_read_exact_blocking(fd, HEADER.size))
-    if size > max_size:
-        raise FrameTooLarge(f"frame of {size} bytes exceeds {max_size}")
-    message = decode(_read_exact_blocking(fd, size))
-    if not isinstance(message, dict):
-        raise ProtocolError("frame is not a JSON object")
-    return message
+    def _fill(self, want: int) -> None:
+        while len(self._buffer) < want:
+            chunk = os.read(self.fd, max(65536, min(want - len(self._buffer), 1 << 20)))
+            if not chunk:
+                raise ChannelClosed("peer closed the channel")
+            self._buffer += chunk
+
+    def read_frame(self) -> dict[str, Any]:
+        """Read one frame (blocking) and decode it."""
+        self._fill(HEADER.size)
+        (size,) = HEADER.unpack_from(self._buffer)
+        if size > self.max_size:
+            raise FrameTooLarge(f"frame of {size} bytes exceeds {self.max_size}")
+        self._fill(HEADER.size + size)
+        payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
+        del self._buffer[: HEADER.size + size]
+        message = self.decode(payload)
+        if not isinstance(message, dict):
+            raise ProtocolError("frame is not a JSON object")
+        return message
 
 
 # ---------------------------------------------------------------- host side (deadlines)
@@ -130,11 +137,14 @@ class HostChannel:
             data = data[written:]
 
     def _fill(self, want: int, deadline: float | None) -> None:
+        # Wait first, then read: after a request the reply is never there yet, and a
+        # read that fails with EAGAIN costs a system call plus an exception.
         while len(self._buffer) < want:
+            if not self._rpoll.poll(self._timeout_ms(deadline)):
+                continue
             try:
                 chunk = os.read(self.read_fd, max(65536, want - len(self._buffer)))
             except BlockingIOError:
-                self._rpoll.poll(self._timeout_ms(deadline))
                 continue
             if not chunk:
                 raise ChannelClosed("worker closed the channel")

@@ -312,3 +312,25 @@ def _running(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_forked_child_does_not_touch_the_parents_workers() -> None:
+    with Sandbox(workers=1) as box:
+        (pid,) = _pids(box)
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            code = 0
+            try:
+                box.run("def main(tools):\n    return 1\n")
+                code = 3  # must have refused
+            except RuntimeError:
+                pass
+            sandbox.run("def main(tools):\n    return 1\n")  # a fresh default pool: fine
+            sandbox.shutdown()
+            for worker in list(box._all):  # what interpreter exit would run in the child
+                worker._finalizer()
+            os._exit(code)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert pid in worker_processes()  # the parent's worker survived the child
+        assert box.run("def main(tools):\n    return 5\n").value == 5
