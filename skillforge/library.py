@@ -432,13 +432,10 @@ class SkillLibrary:
             from .verify.static import check
 
             facts = check(self.source(name), name, set(manifest["tools"])).facts
-            model = create_model(
-                name,
-                **{
-                    p: (annotation_type(ann), ... if req else None)  # type: ignore[misc]
-                    for p, ann, req in facts.params
-                },
-            )
+            fields: dict[str, Any] = {
+                p: (annotation_type(ann), ... if req else None) for p, ann, req in facts.params
+            }
+            model = create_model(name, **fields)
             self._validators[key] = TypeAdapter(model)
         return self._validators[key]
 

@@ -19,13 +19,21 @@ from tests.conftest import ROOT, chat_run, example_files, write_run
 def sf(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(ROOT / "cli.py"), *args],
-        capture_output=True, text=True, cwd=cwd or ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
     )
 
 
 def commits(skills: Path) -> int:
-    out = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=skills,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["git", "rev-list", "--count", "HEAD"],
+        cwd=skills,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout)
 
 
@@ -46,25 +54,39 @@ def test_version_and_help_are_fast_paths() -> None:
 
 def test_promote_list_show_run_export(lib_dir: Path) -> None:
     files = [str(p) for p in example_files("update_default_address")]
-    promoted = sf("--skills-dir", str(lib_dir), "promote", *files[:2],
-                  "--name", "update_default_address", "--json")
+    promoted = sf(
+        "--skills-dir",
+        str(lib_dir),
+        "promote",
+        *files[:2],
+        "--name",
+        "update_default_address",
+        "--json",
+    )
     assert promoted.returncode == 0, promoted.stderr
     report = json.loads(promoted.stdout)
     assert report["version"] == 1 and report["tag"] == "skill/update_default_address/v1"
     assert report["verification"]["summary"] == "replay 2/2"
     folder = lib_dir / "update_default_address"
-    for rel in ("skill.py", "SKILL.md", "skill.json",
-                "tests/test_update_default_address.py"):
+    for rel in ("skill.py", "SKILL.md", "skill.json", "tests/test_update_default_address.py"):
         assert (folder / rel).is_file(), rel
     assert len(list((folder / "trajectories").glob("*.json"))) == 2
-    message = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=lib_dir,
-                             capture_output=True, text=True, check=True).stdout
+    message = subprocess.run(
+        ["git", "log", "-1", "--format=%B"], cwd=lib_dir, capture_output=True, text=True, check=True
+    ).stdout
     assert "Skill-Name: update_default_address" in message
     assert message.count("Source-Trajectory: sha256:") == 2
     assert "Compiler: trace" in message and "Verified: replay 2/2" in message
 
-    again = sf("--skills-dir", str(lib_dir), "promote", files[2],
-               "--name", "update_default_address", "--json")
+    again = sf(
+        "--skills-dir",
+        str(lib_dir),
+        "promote",
+        files[2],
+        "--name",
+        "update_default_address",
+        "--json",
+    )
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["version"] == 2
     assert json.loads(again.stdout)["verification"]["summary"] == "replay 3/3"
@@ -75,18 +97,36 @@ def test_promote_list_show_run_export(lib_dir: Path) -> None:
     shown = sf("--skills-dir", str(lib_dir), "show", "update_default_address")
     assert "def update_default_address(" in shown.stdout
 
-    args = {"first_name": "Aisha", "last_name": "Nguyen", "zip": "98120",
-            "address1": "1 New Street", "address2": "", "city": "Portland", "state": "OR",
-            "country": "USA", "new_zip": "97201"}
-    ran = sf("--skills-dir", str(lib_dir), "run", "update_default_address",
-             "--args", json.dumps(args), "--tools", "examples/shop/tools.py:tools", "--json")
+    args = {
+        "first_name": "Aisha",
+        "last_name": "Nguyen",
+        "zip": "98120",
+        "address1": "1 New Street",
+        "address2": "",
+        "city": "Portland",
+        "state": "OR",
+        "country": "USA",
+        "new_zip": "97201",
+    }
+    ran = sf(
+        "--skills-dir",
+        str(lib_dir),
+        "run",
+        "update_default_address",
+        "--args",
+        json.dumps(args),
+        "--tools",
+        "examples/shop/tools.py:tools",
+        "--json",
+    )
     if ran.returncode != 0:
         # the user in args must exist in the seeded shop; fall back to one from a trajectory
         pytest.fail(ran.stderr + ran.stdout)
     out = json.loads(ran.stdout)
     assert out["ok"] and "1 New Street" in out["value"]
     assert [c["name"] for c in out["tool_calls"]] == [
-        "find_user_id_by_name_zip", "modify_user_address"
+        "find_user_id_by_name_zip",
+        "modify_user_address",
     ]
 
     exported = json.loads(sf("--skills-dir", str(lib_dir), "export", "--format", "openai").stdout)
@@ -105,17 +145,37 @@ def _no_skill_left(lib_dir: Path, name: str, before: int) -> None:
     [
         ('{"task": "x", "messages": [', "not valid JSON"),
         ('{"hello": "world"}', "not a trajectory in any format"),
-        ('{"task": "x", "inputs": {}, "messages": [{"role": "user", "content": "hi"}]}',
-         "no successful tool call"),
-        (json.dumps({"task": "x", "messages": [{"role": "assistant", "content": None,
-          "tool_calls": [{"id": "c1", "type": "function",
-                          "function": {"name": "get_x", "arguments": "{}"}}]}]}),
-         "has no result"),
+        (
+            '{"task": "x", "inputs": {}, "messages": [{"role": "user", "content": "hi"}]}',
+            "no successful tool call",
+        ),
+        (
+            json.dumps(
+                {
+                    "task": "x",
+                    "messages": [
+                        {
+                            "role": "assistant",
+                            "content": None,
+                            "tool_calls": [
+                                {
+                                    "id": "c1",
+                                    "type": "function",
+                                    "function": {"name": "get_x", "arguments": "{}"},
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ),
+            "has no result",
+        ),
     ],
     ids=["malformed-json", "unknown-format", "no-tool-calls", "missing-result"],
 )
-def test_bad_trajectories_exit_2_with_one_line(lib_dir: Path, tmp_path: Path, content: str,
-                                               needle: str) -> None:
+def test_bad_trajectories_exit_2_with_one_line(
+    lib_dir: Path, tmp_path: Path, content: str, needle: str
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content)
     before = commits(lib_dir)
@@ -145,8 +205,11 @@ def test_a_draft_that_fails_verification_exits_1_and_leaves_nothing(
 ) -> None:
     # A tool whose name is private cannot be called under the sandbox's policy, so the
     # static check (the verifier's first stage) must refuse the draft.
-    run = chat_run("Cancel #W100", {"order_id": "#W100"},
-                   [("_internal_cancel", {"order_id": "#W100"}, "cancelled")])
+    run = chat_run(
+        "Cancel #W100",
+        {"order_id": "#W100"},
+        [("_internal_cancel", {"order_id": "#W100"}, "cancelled")],
+    )
     path = write_run(tmp_path / "run.json", run)
     before = commits(lib_dir)
     result = sf("--skills-dir", str(lib_dir), "promote", str(path), "--name", "cancel")
@@ -156,8 +219,7 @@ def test_a_draft_that_fails_verification_exits_1_and_leaves_nothing(
     _no_skill_left(lib_dir, "cancel", before)
 
 
-def test_tool_names_that_are_not_identifiers_are_bad_input(lib_dir: Path,
-                                                           tmp_path: Path) -> None:
+def test_tool_names_that_are_not_identifiers_are_bad_input(lib_dir: Path, tmp_path: Path) -> None:
     run = chat_run("x", {"order_id": "#W100"}, [("cancel-order", {"order_id": "#W100"}, "ok")])
     path = write_run(tmp_path / "run.json", run)
     result = sf("--skills-dir", str(lib_dir), "promote", str(path), "--name", "cancel")
@@ -166,13 +228,40 @@ def test_tool_names_that_are_not_identifiers_are_bad_input(lib_dir: Path,
 
 def test_run_reports_bad_args_and_missing_tools(lib_dir: Path) -> None:
     files = [str(p) for p in example_files("order_status")]
-    assert sf("--skills-dir", str(lib_dir), "promote", *files, "--name", "order_status").returncode == 0
-    bad_json = sf("--skills-dir", str(lib_dir), "run", "order_status", "--args", "{",
-                  "--tools", "examples/shop/tools.py:tools")
+    assert (
+        sf("--skills-dir", str(lib_dir), "promote", *files, "--name", "order_status").returncode
+        == 0
+    )
+    bad_json = sf(
+        "--skills-dir",
+        str(lib_dir),
+        "run",
+        "order_status",
+        "--args",
+        "{",
+        "--tools",
+        "examples/shop/tools.py:tools",
+    )
     assert bad_json.returncode == 2 and "--args" in bad_json.stderr
-    unknown = sf("--skills-dir", str(lib_dir), "run", "order_status", "--args",
-                 '{"order": "#W1"}', "--tools", "examples/shop/tools.py:tools")
+    unknown = sf(
+        "--skills-dir",
+        str(lib_dir),
+        "run",
+        "order_status",
+        "--args",
+        '{"order": "#W1"}',
+        "--tools",
+        "examples/shop/tools.py:tools",
+    )
     assert unknown.returncode == 2 and "no parameter 'order'" in unknown.stderr
-    no_tools = sf("--skills-dir", str(lib_dir), "run", "order_status", "--args",
-                  '{"order_id": "#W1"}', "--tools", "json:decoder")
+    no_tools = sf(
+        "--skills-dir",
+        str(lib_dir),
+        "run",
+        "order_status",
+        "--args",
+        '{"order_id": "#W1"}',
+        "--tools",
+        "json:decoder",
+    )
     assert no_tools.returncode == 2 and "get_order_details" in no_tools.stderr

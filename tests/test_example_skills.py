@@ -23,7 +23,7 @@ NAMES = sorted(p.parent.name for p in SKILLS.glob("*/skill.json"))
 
 def test_the_example_library_has_every_example_task() -> None:
     tasks = sorted({p.name.split(".")[0].rsplit("_", 1)[0] for p in example_files("*")})
-    assert NAMES == tasks
+    assert tasks == NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)
