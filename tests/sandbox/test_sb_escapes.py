@@ -129,9 +129,10 @@ def _run_on(worker: WorkerProcess, world: World, body: str) -> Result:
 @pytest.mark.parametrize("name", ["tcp-connect", "unix-connect", "os-fork", "execv",
                                   "kill-victim", "ptrace-attach", "libc-system"])
 def test_seccomp_alone_holds(clean_world: World, name: str) -> None:
-    """Namespaces, chroot and uid switch disabled: the seccomp filter alone stops these."""
+    """Namespaces, chroot, uid switch and Landlock disabled: seccomp alone stops these."""
     body = dict((a[0], a[2]) for a in PROCESS_ATTACKS)[name]
-    result = _run_on(WorkerProcess(ATTACK_LIMITS, isolate=False), clean_world, body)
+    result = _run_on(WorkerProcess(ATTACK_LIMITS, isolate=False, landlock=False),
+                     clean_world, body)
     time.sleep(0.2)
     assert clean_world.breaches(result) == [], (name, result)
 
@@ -162,4 +163,22 @@ def test_landlock_alone_holds(clean_world: World, name: str) -> None:
         pytest.skip(f"Landlock unavailable: {layers['landlock']['detail']}")
     result = _run_on(worker, clean_world, body)
     time.sleep(0.2)
+    assert clean_world.breaches(result) == [], (name, result)
+
+
+@pytest.mark.filterwarnings("ignore::sandbox.SandboxWarning")
+@pytest.mark.parametrize(("name", "category", "body"), PROCESS_ATTACKS,
+                         ids=[a[0] for a in PROCESS_ATTACKS])
+def test_without_namespaces_landlock_and_seccomp_hold(
+        clean_world: World, name: str, category: str, body: str) -> None:
+    """A host without (unprivileged) user namespaces -- Ubuntu 24.04's default AppArmor
+    policy, hardened kernels: no uid switch, no namespaces, no chroot. With the language
+    layer off as well, Landlock, seccomp and the rlimits must still stop every attack."""
+    worker = WorkerProcess(ATTACK_LIMITS, isolate=False)
+    layers = worker.wait_ready()
+    if not (layers["landlock"]["active"] and layers["seccomp"]["active"]):
+        worker.kill()
+        pytest.skip("Landlock or seccomp unavailable here")
+    result = _run_on(worker, clean_world, body)
+    time.sleep(0.3 if category == "process" else 0.02)
     assert clean_world.breaches(result) == [], (name, result)
