@@ -4,47 +4,17 @@ rather than by asking the sandbox, that no worker process outlives the run."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import sandbox
 from sandbox import Limits, Sandbox
+from sandbox.pool import WorkerProcess
 
 FAST = Limits(cpu_seconds=2, wall_seconds=5, memory_mb=256)
-
-
-def worker_processes() -> set[int]:
-    """PIDs of live (non-zombie) processes whose parent is us and that run a sandbox worker."""
-    found: set[int] = set()
-    me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                stat = handle.read()
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmdline = handle.read()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        state, ppid = fields[0], int(fields[1])
-        if ppid == me and state != "Z" and b"sandbox._worker" in cmdline:
-            found.add(int(entry))
-    return found
-
-
-def wait_no_workers(timeout: float = 5.0) -> set[int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = worker_processes()
-        if not left:
-            return left
-        time.sleep(0.05)
-    return worker_processes()
 
 
 @pytest.fixture(scope="session")
@@ -53,9 +23,48 @@ def box() -> Iterator[Sandbox]:
         yield pool
 
 
+_RECORDING = False
+_STARTED_HERE: set[int] = set()
+_original_init = WorkerProcess.__init__
+
+
+def _recording_init(self: WorkerProcess, *args: Any, **kwargs: Any) -> None:
+    _original_init(self, *args, **kwargs)
+    if _RECORDING:
+        _STARTED_HERE.add(self.pid)
+
+
+WorkerProcess.__init__ = _recording_init  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def record_workers() -> Iterator[None]:
+    """Remember the pid of every worker started while a test of this directory runs (only
+    those: in a whole-project run other suites may legitimately keep pools of their own)."""
+    global _RECORDING
+    _RECORDING = True
+    yield
+    _RECORDING = False
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_stray_workers() -> Iterator[None]:
-    """After the whole session (pools closed, default pool shut down) no worker may remain."""
+    """After the session (pools closed, default pool shut down) none of the workers these
+    tests started may still run -- checked in /proc, not by asking the sandbox."""
     yield
     sandbox.shutdown()
-    assert not wait_no_workers(), "worker processes outlived the test session"
+    deadline = time.monotonic() + 5
+    alive = {pid for pid in _STARTED_HERE if _alive(pid)}
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = {pid for pid in alive if _alive(pid)}
+    assert _STARTED_HERE, "no worker was recorded: the check would be vacuous"
+    assert not alive, f"worker processes outlived the test session: {sorted(alive)}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import worker_processes
+from sbprocs import worker_processes
 
 import sandbox
 from sandbox import Limits, Sandbox, SandboxWarning

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import worker_processes
+from sbprocs import worker_processes
 
 from sandbox import Limits, Sandbox
 from sandbox.pool import WorkerProcess
