@@ -22,12 +22,13 @@ from sandbox.limits import ERROR_CLASSES, Limits, Result
 
 if TYPE_CHECKING:
     from sandbox.doctor import doctor
-    from sandbox.pool import Sandbox, SandboxWarning, live_worker_pids
+    from sandbox.pool import Sandbox, SandboxUnavailable, SandboxWarning, live_worker_pids
 
-__all__ = ["ERROR_CLASSES", "Limits", "Result", "Sandbox", "SandboxWarning", "doctor",
-           "live_worker_pids", "run", "shutdown"]
+__all__ = ["ERROR_CLASSES", "Limits", "Result", "Sandbox", "SandboxUnavailable",
+           "SandboxWarning", "doctor", "live_worker_pids", "run", "shutdown"]
 
 _LAZY = {"Sandbox": "sandbox.pool", "SandboxWarning": "sandbox.pool",
+         "SandboxUnavailable": "sandbox.pool",
          "live_worker_pids": "sandbox.pool", "doctor": "sandbox.doctor"}
 
 

@@ -23,7 +23,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -73,6 +73,10 @@ class SandboxWarning(RuntimeWarning):
     """A protection layer is not available on this machine (see ``sandbox.doctor()``)."""
 
 
+class SandboxUnavailable(RuntimeError):
+    """A layer the caller required (``Sandbox(require=...)``) is not active here."""
+
+
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
 
@@ -107,8 +111,10 @@ class WorkerProcess:
     """One pre-started worker: its process, scratch directory and RPC channel."""
 
     def __init__(self, limits: Limits, *, max_calls: int = 10_000, isolate: bool = True,
-                 seccomp: bool = True, landlock: bool = True) -> None:
+                 seccomp: bool = True, landlock: bool = True,
+                 require: frozenset[str] = frozenset()) -> None:
         self.limits = limits
+        self.require = require
         self.max_calls = max_calls
         self.calls = 0
         self.last_ran = True
@@ -157,6 +163,12 @@ class WorkerProcess:
                 raise ProtocolError("worker did not report ready")
             self.layers = message["layers"]
             _warn_missing(self.layers)
+        missing = sorted(name for name in self.require
+                         if not (self.layers.get(name) or {}).get("active"))
+        if missing:
+            details = "; ".join(f"{name}: {(self.layers.get(name) or {}).get('detail')}"
+                                for name in missing)
+            raise SandboxUnavailable(f"required sandbox layers are not active: {details}")
         return self.layers
 
     def kill(self) -> None:
@@ -318,9 +330,16 @@ class Sandbox:
     """
 
     def __init__(self, workers: int = 4, limits: Limits | None = None,
-                 max_calls_per_worker: int = 10_000) -> None:
+                 max_calls_per_worker: int = 10_000,
+                 require: Iterable[str] = ()) -> None:
         if workers < 1:
             raise ValueError("workers must be >= 1")
+        #: Layers that must be active (e.g. ``("seccomp", "filesystem")``): without them the
+        #: pool refuses to run anything (SandboxUnavailable) instead of only warning.
+        self.require = frozenset(require)
+        unknown = self.require - set(EXPECTED_LAYERS)
+        if unknown:
+            raise ValueError(f"unknown layers {sorted(unknown)}; known: {EXPECTED_LAYERS}")
         self.size = workers
         self.limits = limits or Limits()
         self.max_calls_per_worker = max_calls_per_worker
@@ -340,7 +359,8 @@ class Sandbox:
         self.close()
 
     def _spawn(self, limits: Limits | None = None) -> WorkerProcess:
-        return WorkerProcess(limits or self.limits, max_calls=self.max_calls_per_worker)
+        return WorkerProcess(limits or self.limits, max_calls=self.max_calls_per_worker,
+                             require=self.require)
 
     def start(self) -> None:
         """Start all workers in parallel and wait until each has confined itself."""
@@ -357,6 +377,9 @@ class Sandbox:
                 worker.wait_ready()
             except (ProtocolError, DeadlineExceeded):
                 worker.kill()
+            except SandboxUnavailable:
+                self.close()
+                raise
         for worker in fresh:
             self._release(worker if not worker.dead else self._replace(worker))
 
@@ -415,7 +438,8 @@ class Sandbox:
                 or limits.max_open_files != self.limits.max_open_files
                 or limits.cpu_seconds > max(self.limits.cpu_seconds, 30)):
             # Hard limits of pooled workers are fixed at start-up: this call needs its own.
-            return _one_shot(source, entry, kwargs, tools, limits, _language_layer)
+            return _one_shot(source, entry, kwargs, tools, limits, _language_layer,
+                             self.require)
         self.start()
         worker = self._acquire()
         if (worker.proc.poll() is not None  # died while idle (killed from outside, OOM)
@@ -454,8 +478,8 @@ class Sandbox:
 
 def _one_shot(source: str, entry: str, kwargs: Mapping[str, Any],
               tools: Mapping[str, Callable[..., Any]], limits: Limits,
-              restricted: bool) -> Result:
-    worker = WorkerProcess(limits)
+              restricted: bool, require: frozenset[str] = frozenset()) -> Result:
+    worker = WorkerProcess(limits, require=require)
     try:
         try:
             return worker.run(source, entry, kwargs, tools, limits, restricted=restricted)

@@ -229,7 +229,12 @@ def main(tools):
     return 1
 '''
     log: list[str] = []
-    tools = {"lookup": lambda key: log.append(key) or key}
+
+    def lookup(key: str) -> str:
+        log.append(key)
+        return key
+
+    tools = {"lookup": lookup}
     with Sandbox(workers=1) as box:
         first = box.run(parked, tools=tools)
         assert first.ok, first

@@ -334,3 +334,23 @@ def test_forked_child_does_not_touch_the_parents_workers() -> None:
         assert os.waitstatus_to_exitcode(status) == 0
         assert pid in worker_processes()  # the parent's worker survived the child
         assert box.run("def main(tools):\n    return 5\n").value == 5
+
+
+def test_required_layers_refuse_instead_of_warning() -> None:
+    from sandbox import SandboxUnavailable
+    from sandbox.pool import EXPECTED_LAYERS
+
+    with pytest.raises(ValueError):
+        Sandbox(require=("no-such-layer",))
+    worker = WorkerProcess(Limits(), seccomp=False, require=frozenset({"seccomp"}))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(SandboxUnavailable, match="seccomp: disabled by the host"):
+                worker.wait_ready()
+    finally:
+        worker.kill()
+    layers = sandbox.doctor(probe=False)["layers"]
+    active = tuple(name for name in EXPECTED_LAYERS if layers[name]["active"])
+    with Sandbox(workers=1, require=active) as box:
+        assert box.run("def main(tools):\n    return 6\n").value == 6
