@@ -65,6 +65,14 @@ PROCESS_ATTACKS: list[tuple[str, str, str]] = [
     ("raw-clone", "process",
      LIBC + "if c.syscall(56, 17, 0, 0, 0, 0) == 0:\n"
      "    open(marker_dir + '/pwned', 'w').write('x')\n    c._exit(0)"),
+    ("pickle-reduce", "process",
+     "import pickle\npickle.loads(b\"cos\\nsystem\\n(S'touch \" + marker_dir.encode() "
+     "+ b\"/pwned'\\ntR.\")"),
+    ("multiprocessing-process", "process",
+     "import multiprocessing\n"
+     "p = multiprocessing.Process(target=open, args=(marker_dir + '/pwned', 'w'))\n"
+     "p.start()\np.join()"),
+    ("pty-spawn", "process", "import pty\npty.spawn(['/bin/touch', marker_dir + '/pwned'])"),
     ("thread-outlives-call", "process",
      "import threading, time\n"
      "def later():\n    time.sleep(0.3)\n    tools.lookup(key='after-return')\n"
