@@ -297,9 +297,11 @@ class WorkerProcess:
                       message=f"the worker process died ({what})")
 
     def needs_recycle(self, result: Result | None) -> bool:
-        if self.dead or self.proc.poll() is not None:
+        if self.dead or result is None:
             return True
-        if result is not None and result.error in _RECYCLE_ERRORS and self.last_ran:
+        if result.error is not None and self.proc.poll() is not None:
+            return True  # (a worker that just answered normally is alive: no waitpid)
+        if result.error in _RECYCLE_ERRORS and self.last_ran:
             # A policy refusal at compile time ran nothing: the worker is as new.
             return True
         if self.calls >= self.max_calls:

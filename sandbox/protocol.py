@@ -78,13 +78,17 @@ class BlockingReader:
 
     def read_frame(self) -> dict[str, Any]:
         """Read one frame (blocking) and decode it."""
-        self._fill(HEADER.size)
-        (size,) = HEADER.unpack_from(self._buffer)
+        buffer = self._buffer
+        if len(buffer) < 4:
+            self._fill(4)
+        size = int.from_bytes(buffer[:4], "big")
         if size > self.max_size:
             raise FrameTooLarge(f"frame of {size} bytes exceeds {self.max_size}")
-        self._fill(HEADER.size + size)
-        payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
-        del self._buffer[: HEADER.size + size]
+        end = 4 + size
+        if len(buffer) < end:
+            self._fill(end)
+        payload = bytes(buffer[4:end])
+        del buffer[:end]
         message = self.decode(payload)
         if not isinstance(message, dict):
             raise ProtocolError("frame is not a JSON object")
@@ -125,46 +129,60 @@ class HostChannel:
 
     def send_payload(self, payload: bytes, deadline: float | None) -> None:
         """Write one frame whose JSON body is already encoded."""
-        data = memoryview(HEADER.pack(len(payload)) + payload)
+        frame = HEADER.pack(len(payload)) + payload
+        try:
+            written = os.write(self.write_fd, frame)  # almost always writes it all
+        except BlockingIOError:
+            written = 0
+        except OSError as exc:
+            raise ChannelClosed(f"worker channel closed: {exc}") from None
+        if written == len(frame):
+            return
+        data = memoryview(frame)[written:]
         while data:
             try:
                 written = os.write(self.write_fd, data)
             except BlockingIOError:
                 self._wpoll.poll(self._timeout_ms(deadline))
                 continue
-            except (BrokenPipeError, OSError) as exc:
+            except OSError as exc:
                 raise ChannelClosed(f"worker channel closed: {exc}") from None
             data = data[written:]
 
     def _fill(self, want: int, deadline: float | None) -> None:
         # Wait first, then read: after a request the reply is never there yet, and a
         # read that fails with EAGAIN costs a system call plus an exception.
-        while len(self._buffer) < want:
+        buffer = self._buffer
+        while len(buffer) < want:
             if not self._rpoll.poll(self._timeout_ms(deadline)):
                 continue
             try:
-                chunk = os.read(self.read_fd, max(65536, want - len(self._buffer)))
+                chunk = os.read(self.read_fd, max(65536, want - len(buffer)))
             except BlockingIOError:
                 continue
             if not chunk:
                 raise ChannelClosed("worker closed the channel")
-            self._buffer += chunk
+            buffer += chunk
 
     def receive(self, deadline: float | None, max_size: int) -> dict[str, Any]:
         """Read one frame; ``FrameTooLarge`` before reading an oversized body."""
-        self._fill(HEADER.size, deadline)
-        (size,) = HEADER.unpack_from(self._buffer)
-        if size > min(max_size, ABSOLUTE_MAX_FRAME):
+        buffer = self._buffer
+        if len(buffer) < 4:
+            self._fill(4, deadline)
+        size = int.from_bytes(buffer[:4], "big")
+        if size > max_size or size > ABSOLUTE_MAX_FRAME:
             raise FrameTooLarge(f"worker sent a frame of {size} bytes (limit {max_size})")
-        self._fill(HEADER.size + size, deadline)
+        end = 4 + size
+        if len(buffer) < end:
+            self._fill(end, deadline)
         self.last_size = size
-        payload = bytes(self._buffer[HEADER.size : HEADER.size + size])
-        del self._buffer[: HEADER.size + size]
+        payload = bytes(buffer[4:end])
+        del buffer[:end]
         try:
             message = orjson.loads(payload)
         except orjson.JSONDecodeError as exc:
             raise ProtocolError(f"worker sent invalid JSON: {exc}") from None
-        if not isinstance(message, dict):
+        if type(message) is not dict:
             raise ProtocolError("worker sent a frame that is not a JSON object")
         return message
 
