@@ -39,7 +39,7 @@ def main() -> None:
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "demo-skills")
     if target.exists():
         shutil.rmtree(target)
-    lib = SkillLibrary(target).init()
+    lib = SkillLibrary(target).init(own_repo=True)  # never commit into your checkout
     banner(f"1. initialised a git-backed skills directory at {target}/")
 
     by_task: dict[str, list[Path]] = defaultdict(list)

@@ -95,8 +95,10 @@ class SkillLibrary:
         self._validators: dict[tuple[str, str], Any] = {}
 
     # -- lifecycle -----------------------------------------------------------------
-    def init(self) -> SkillLibrary:
-        SkillStore.init(self.path)
+    def init(self, *, own_repo: bool = False) -> SkillLibrary:
+        """Create the skills directory (idempotent); see ``SkillStore.init`` for where
+        its commits go; ``own_repo`` makes it a repository of its own even inside another."""
+        SkillStore.init(self.path, own_repo=own_repo)
         return self
 
     @property

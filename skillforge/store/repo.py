@@ -62,12 +62,36 @@ class SkillStore(Recovery):
 
     # -- setup ---------------------------------------------------------------------
     @classmethod
-    def init(cls, root: str | os.PathLike[str]) -> SkillStore:
-        """Create (or adopt) a skills directory; idempotent."""
+    def init(cls, root: str | os.PathLike[str], *, own_repo: bool = False) -> SkillStore:
+        """Create (or adopt) a skills directory; idempotent.
+
+        Outside any repository, or with ``own_repo``, the directory becomes a repository of
+        its own. Inside a work tree it is a folder of that repository, unless the
+        repository ignores the folder (then committing into it would contradict the
+        user's ``.gitignore``: it gets its own repository) or the repository already holds
+        another skills directory (tags ``skill/NAME/vN`` are per repository, so two
+        directories would share version numbers: refused).
+        """
         store = cls(root)
         store.root.mkdir(parents=True, exist_ok=True)
         git = Git(store.root)
-        if not git.succeeds("rev-parse", "--is-inside-work-tree"):
+        inside = git.succeeds("rev-parse", "--is-inside-work-tree")
+        if inside and not store.initialized() and not store._is_repo_root():
+            if not own_repo and Git(store.root.parent).succeeds(
+                "check-ignore", "-q", "--", store.root.name
+            ):
+                own_repo = True
+            if not own_repo:
+                other = store._other_skills_dir()
+                if other is not None:
+                    raise StoreError(
+                        f"this repository already holds the skills directory {other}/ "
+                        "(versions are tagged per repository)",
+                        path=str(store.root),
+                        hint=f"use {other}/, or give this directory a repository of its "
+                        "own: skillforge init --own-repo DIR",
+                    )
+        if not inside or (own_repo and not store._is_repo_root()):
             git.run("init", "-q", "-b", "main")
             # Our own repository (never a user's): a split index makes each promotion
             # write only the changed entries, not a 5 MB index at 10,000 skills.
@@ -100,6 +124,23 @@ class SkillStore(Recovery):
 
     def initialized(self) -> bool:
         return (self.root / MARKER).is_file()
+
+    def _is_repo_root(self) -> bool:
+        top = Git(self.root).run("rev-parse", "--show-toplevel", check=False).strip()
+        return bool(top) and Path(top).resolve() == self.root.resolve()
+
+    def _other_skills_dir(self) -> str | None:
+        """Another skills directory tracked in this repository (by its marker file)."""
+        listed = self.git.run("ls-files", "-z", "--", f":(glob)**/{MARKER}", check=False)
+        for rel in filter(None, listed.split("\0")):
+            folder = rel[: -len(MARKER)].rstrip("/")
+            if folder == self.prefix:
+                continue
+            marker = self.git.cwd / rel
+            with contextlib.suppress(OSError):
+                if marker.read_text(encoding="utf-8").startswith(_MARKER_TEXT.split("\n")[0]):
+                    return folder or "."
+        return None
 
     def require(self) -> SkillStore:
         """The store, after checking it exists; finishes a crashed promotion if it can."""
