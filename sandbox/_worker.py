@@ -121,6 +121,8 @@ class Worker:
         self.channel = channel
         self.policy = policy
         self.limits: dict[str, Any] = {}
+        #: Derived from ``limits``: stdout bytes, CPU seconds, address-space bytes.
+        self.call_limits: tuple[int, float, int] = (0, 0.0, 0)
         self.tool_calls = 0
         #: Incremented for every call; tool proxies of older calls stop working.
         self.call_number = 0
@@ -154,17 +156,30 @@ class Worker:
 
     # ------------------------------------------------------------------ calls
 
+    def _set_limits(self, limits: dict[str, Any]) -> None:
+        """Take the limits of this and later calls (the host sends them when they change)."""
+        self.limits = limits
+        self.call_limits = (int(limits["max_stdout_bytes"]), float(limits["cpu_seconds"]),
+                            self.memory_base + int(limits["memory_mb"]) * 1024 * 1024)
+
     def handle_call(self, request: dict[str, Any]) -> None:
-        limits = self.limits = request["limits"]
+        # The host leaves the limits out when they are those of this worker's previous call
+        # (decoding them cost more than the rest of the request); every call is still armed
+        # with them below, exactly as if they had been sent again.
+        limits = request.get("limits")
+        if limits is not None:
+            self._set_limits(limits)
+        elif not self.limits:
+            raise ValueError("first call without limits")
+        stdout_limit, cpu_seconds, memory_bytes = self.call_limits
         restricted = bool(request.get("restricted", True))
         self.tool_calls = 0
         self.ran = False
         self.call_number += 1
         _GARBAGE.start_call()
-        ctx = self.policy.ctx = CallContext(int(limits["max_stdout_bytes"]))
+        ctx = self.policy.ctx = CallContext(stdout_limit)
         decimal.setcontext(decimal.Context())
-        self.limiter.arm(float(limits["cpu_seconds"]),
-                         self.memory_base + int(limits["memory_mb"]) * 1024 * 1024)
+        self.limiter.arm(cpu_seconds, memory_bytes)
         saved_stdout = sys.stdout
         sys.stdout = self.stdout
         try:

@@ -124,6 +124,8 @@ class WorkerProcess:
         self.cpu_lifetime = max(120, int(limits.cpu_seconds * 20))
         self.layers: dict[str, Any] | None = None
         self.dead = False
+        #: The limits the worker last received (it applies them until sent others).
+        self.limits_sent: Limits | None = None
         self.scratch = tempfile.mkdtemp(prefix="sandbox-")
         if os.geteuid() == 0:
             os.chown(self.scratch, 65534, 65534)
@@ -194,12 +196,17 @@ class WorkerProcess:
         deadline = time.monotonic() + limits.wall_seconds
         try:
             request = {"op": "call", "source": source, "entry": entry, "kwargs": dict(kwargs),
-                       "limits": limits.to_json(), "restricted": restricted}
+                       "restricted": restricted}
+            # The worker keeps the limits of its previous call: send them only when they
+            # change (Limits is frozen, so the same object means the same values).
+            if limits is not self.limits_sent:
+                request["limits"] = limits.to_json()
             try:
                 self.channel.send(request, deadline)
             except TypeError as exc:
                 return Result(False, error="Error",
                               message=f"TypeError: kwargs must be JSON values: {exc}")
+            self.limits_sent = limits
             max_frame = limits.max_return_bytes + limits.max_stdout_bytes * 4 + 65536
             max_frame = max(max_frame, limits.max_tool_arg_bytes + 65536)
             while True:
