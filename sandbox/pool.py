@@ -126,6 +126,8 @@ class WorkerProcess:
         self.dead = False
         #: The limits the worker last received (it applies them until sent others).
         self.limits_sent: Limits | None = None
+        #: The ready report was read and every required layer found active.
+        self.checked = False
         self.scratch = tempfile.mkdtemp(prefix="sandbox-")
         if os.geteuid() == 0:
             os.chown(self.scratch, 65534, 65534)
@@ -171,6 +173,8 @@ class WorkerProcess:
             details = "; ".join(f"{name}: {(self.layers.get(name) or {}).get('detail')}"
                                 for name in missing)
             raise SandboxUnavailable(f"required sandbox layers are not active: {details}")
+        # The layers never change once reported and ``require`` is fixed: one pass is final.
+        self.checked = True
         return self.layers
 
     def kill(self) -> None:
@@ -190,7 +194,8 @@ class WorkerProcess:
             tools: Mapping[str, Callable[..., Any]], limits: Limits,
             restricted: bool = True) -> Result:
         """Run one call on this worker (the caller owns the worker exclusively)."""
-        self.wait_ready()  # failures here propagate: the caller reports CrashedWorker
+        if not self.checked:
+            self.wait_ready()  # failures here propagate: the caller reports CrashedWorker
         self.last_ran = True
         calls: list[dict[str, Any]] = []
         deadline = time.monotonic() + limits.wall_seconds
