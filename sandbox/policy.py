@@ -90,6 +90,9 @@ _OPAQUE_TYPES: tuple[type, ...] = (
     types.ModuleType, types.FrameType, types.TracebackType, types.CodeType,
 )
 
+#: ``string.Formatter`` (its ``get_field`` would bypass the guards).
+_FORMATTER = string.Formatter
+
 #: Objects skill code may write into (besides instances of classes it created itself).
 _MUTABLE_CONTAINERS: tuple[type, ...] = (
     dict, list, bytearray, set, collections.deque, collections.UserDict,
@@ -228,10 +231,14 @@ class Policy:
             isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))
         ):
             return self._safe_format(obj, name)
-        checked = self.check_name(name)
+        if (type(name) is str and name.isascii() and name[:1] != "_"
+                and name not in DENIED_ATTRIBUTES):
+            checked = name  # check_name's fast path, inlined (the common case)
+        else:
+            checked = self.check_name(name)
         if isinstance(obj, _OPAQUE_TYPES):
             raise self.ctx.record(f"access to attributes of {type(obj).__name__} objects")
-        if isinstance(obj, string.Formatter) or obj is string.Formatter:
+        if isinstance(obj, _FORMATTER) or obj is _FORMATTER:
             raise self.ctx.record("string.Formatter is not available")
         try:
             value = getattr(obj, checked)
