@@ -192,10 +192,11 @@ class Worker:
             self.limiter.disarm()
             sys.stdout = saved_stdout
         if isinstance(outcome, bytes):
+            stdout = ctx.stdout_text()
             self.channel.send_raw(
                 b'{"op":"done","ok":true,"value":' + outcome + b',"stdout":'
-                + wirejson.dumps(wirejson.clean_text(ctx.stdout_text())) + b',"cpu":'
-                + wirejson.dumps(self.limiter.used) + b"}"
+                + (wirejson.dumps(wirejson.clean_text(stdout)) if stdout else b'""')
+                + b',"cpu":' + wirejson.dumps(self.limiter.used) + b"}"
             )
         else:
             self._send_done(False, outcome[0], outcome[1], ctx)
@@ -327,10 +328,15 @@ class _GarbageTracker:
         self.deepest = -1
 
     def collect(self) -> None:
+        # Our own collection is not observed: the hook is taken off for it (two Python
+        # calls less; no automatic collection can start while this one runs).
         self.ours = True
+        hooks = gc.callbacks
+        hooks.remove(self._observe)
         try:
             gc.collect(min(self.deepest + 1, 2))
         finally:
+            hooks.append(self._observe)
             self.ours = False
 
 
