@@ -36,7 +36,7 @@ import orjson
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sandbox import Limits, Sandbox
+from sandbox import Sandbox
 from sandbox.protocol import HostChannel
 
 SKILL = '''
@@ -125,8 +125,10 @@ def echo_floor() -> tuple[Callable[[], object], Callable[[], None]]:
     os.close(to_r)
     os.close(from_w)
     channel = HostChannel(from_r, to_w)
+    # What Sandbox.run sends a warm worker (the limits go only with a worker's first call
+    # or when they change, so a warm call's request has none).
     request = {"op": "call", "source": SKILL, "entry": "main", "kwargs": {"order_id": "#W1"},
-               "limits": Limits().to_json(), "restricted": True}
+               "restricted": True}
     reply = {"ok": True, "result": TOOLS["get_order"]("#W1")}
 
     def one() -> object:
