@@ -90,6 +90,9 @@ _OPAQUE_TYPES: tuple[type, ...] = (
     types.ModuleType, types.FrameType, types.TracebackType, types.CodeType,
 )
 
+#: Objects that admit no item access or iteration (built once, not per guard call).
+_OPAQUE_OR_FACADE: tuple[type, ...] = (*_OPAQUE_TYPES, Facade)
+
 #: ``string.Formatter`` (its ``get_field`` would bypass the guards).
 _FORMATTER = string.Formatter
 
@@ -259,7 +262,7 @@ class Policy:
 
     def guarded_getitem(self, obj: Any, key: Any) -> Any:
         """``obj[key]``: plain, except on the few objects that must stay opaque."""
-        if isinstance(obj, (*_OPAQUE_TYPES, Facade)):
+        if isinstance(obj, _OPAQUE_OR_FACADE):
             raise self.ctx.record(f"item access on {type(obj).__name__} objects")
         value = obj[key]
         if isinstance(value, _OPAQUE_TYPES):
@@ -267,7 +270,7 @@ class Policy:
         return value
 
     def guarded_iter(self, obj: Any) -> Any:
-        if isinstance(obj, (*_OPAQUE_TYPES, Facade)):
+        if isinstance(obj, _OPAQUE_OR_FACADE):
             raise self.ctx.record(f"iterating over {type(obj).__name__} objects")
         return iter(obj)
 
