@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -385,15 +386,17 @@ class SkillStore(Recovery):
     def check_safe(self, name: str) -> str:
         """Refuse a detached HEAD, an operation in progress or a dirty skill folder; return
         the checked-out branch."""
-        ref = self.branch_ref()
+        # Operations in progress first: a rebase also detaches HEAD, and "switch to a
+        # branch" would be the wrong advice in the middle of one.
         git_dir = Path(self.git.run("rev-parse", "--absolute-git-dir").strip())
-        for marker in ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD"):
+        for marker, what, abort in _IN_PROGRESS:
             if (git_dir / marker).exists():
                 raise StoreError(
-                    f"a git operation is in progress ({marker})",
+                    f"a {what} is in progress in this repository",
                     path=str(self.root),
-                    hint="finish or abort it (e.g. git rebase --abort), then retry",
+                    hint=f"finish it or abort it (git {abort} --abort), then retry",
                 )
+        ref = self.branch_ref()
         if (self.root / name).exists() and not (self.root / name).is_dir():
             raise StoreError(
                 f"a file named {name} is in the way of the skill folder",
@@ -405,7 +408,9 @@ class SkillStore(Recovery):
             raise StoreError(
                 f"the skill folder {name}/ has uncommitted changes ({', '.join(dirty[:3])})",
                 path=str(self.root / name),
-                hint=f"commit or discard them (git checkout -- {name}/) before changing it",
+                hint="commit or discard them (git -C "
+                f"{shlex.quote(str(self.git.cwd))} checkout -- {self.repo_path(name)}/) "
+                "before changing it",
             )
         return ref
 
@@ -413,6 +418,15 @@ class SkillStore(Recovery):
         """Files of ``<name>/`` that differ from HEAD, hashed here rather than by ``git
         status`` (which reads and refreshes the whole index: 0.8 s at 10,000 skills)."""
         return changed_files(self.git, self.head(), self.repo_path(name), self.root / name)
+
+
+_IN_PROGRESS = (
+    ("rebase-merge", "rebase", "rebase"),
+    ("rebase-apply", "rebase or git am", "rebase"),
+    ("MERGE_HEAD", "merge", "merge"),
+    ("CHERRY_PICK_HEAD", "cherry-pick", "cherry-pick"),
+    ("REVERT_HEAD", "revert", "revert"),
+)
 
 
 def _tag(name: str, version: int) -> str:

@@ -186,6 +186,46 @@ def test_refusals_name_the_state_and_what_to_do(store: SkillStore) -> None:
     assert store.versions("cancel_order") == [1, 2]
 
 
+def test_a_real_rebase_in_progress_is_named_as_such(tmp_path: Path) -> None:
+    """A stopped rebase detaches HEAD: the refusal must say rebase, not 'switch branch'."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    ident = ("-c", "user.name=u", "-c", "user.email=u@x")
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "a.txt").write_text("base\n")
+    git(repo, "add", "a.txt")
+    git(repo, *ident, "commit", "-qm", "base")
+    store = SkillStore.init(repo / "skills")
+    (repo / "a.txt").write_text("main\n")
+    git(repo, *ident, "commit", "-qam", "main")
+    git(repo, "checkout", "-q", "-b", "side", "HEAD~1")
+    (repo / "a.txt").write_text("side\n")
+    git(repo, *ident, "commit", "-qam", "side")
+    rebase = subprocess.run(["git", *ident, "rebase", "main"], cwd=repo, capture_output=True)
+    assert rebase.returncode != 0  # stopped on the conflict, HEAD detached
+    with pytest.raises(StoreError, match="a rebase is in progress") as info:
+        commit_version(store, 1)
+    assert "git rebase --abort" in str(info.value) and "switch" not in str(info.value)
+    git(repo, "rebase", "--abort")
+    commit_version(store, 1)
+    assert store.versions("cancel_order") == [1]
+
+
+def test_the_dirty_folder_hint_works_from_anywhere(tmp_path: Path) -> None:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    store = SkillStore.init(repo / "lib" / "skills")
+    commit_version(store, 1)
+    (store.root / "cancel_order" / "skill.py").write_text("broken\n")
+    with pytest.raises(StoreError) as info:
+        commit_version(store, 2)
+    command = str(info.value).split("(", 2)[2].rsplit(")", 1)[0]
+    assert command.startswith("git -C ") and command.endswith("lib/skills/cancel_order/")
+    subprocess.run(command, shell=True, cwd=tmp_path, check=True)
+    commit_version(store, 2)
+
+
 def test_inside_a_user_repository_only_skill_paths_change(tmp_path: Path) -> None:
     repo = tmp_path / "project"
     repo.mkdir()
