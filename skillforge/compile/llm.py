@@ -62,6 +62,9 @@ class ModelReply:
     cost: float | None = None
     cached: bool = False
     seconds: float = 0.0
+    #: an answer this promotion already received (asked before the lock, replayed under
+    #: it): counted as asked, but its round was already reported
+    replayed: bool = False
 
 
 #: litellm fetches these from GitHub at import or first use unless told to use its bundled
@@ -82,6 +85,7 @@ def log_progress_to_stderr() -> None:
         handler.skillforge_progress = True  # type: ignore[attr-defined]
         log.addHandler(handler)
     log.setLevel(logging.INFO)
+    log.propagate = False  # ours alone, whatever handlers litellm puts on the root logger
 
 
 def import_litellm() -> Any:
@@ -128,6 +132,7 @@ class ModelClient:
                     int(hit.get("completion_tokens", 0)),
                     hit.get("cost"),
                     cached=key not in self.cache.written,
+                    replayed=key in self.cache.written,
                 )
         reply = self._ask(messages)
         if self.cache is not None:
@@ -316,7 +321,7 @@ def compile_llm(
             report = verify_fn(answer.code, chosen)
             problems = verdict(report)[:MAX_FED_BACK]
         run.history.append({"round": round_no, "ok": not problems, "problems": problems[:3]})
-        log.info(
+        (log.debug if reply.replayed else log.info)(
             "llm: round %d/%d (%s%s): %s",
             round_no,
             client.config.rounds,

@@ -51,7 +51,7 @@ def test_cli_llm_promote_with_proposed_name(
     assert report["compiler"] == f"llm:{STUB_MODEL}"
     assert report["verification"]["summary"] == "replay 2/2"
     assert report["compiler_details"]["rounds"] == 1
-    assert f"llm: round 1/2 ({STUB_MODEL}): verified" in out.stderr
+    assert out.stderr.count(f"llm: round 1/2 ({STUB_MODEL}): verified") == 1  # not twice
 
 
 def test_cli_auto_without_model_explains(skills_dir: Path, account_files: list[str]) -> None:
