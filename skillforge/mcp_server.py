@@ -78,6 +78,8 @@ class SkillServer:
         self.name = name
         self.page_size = page_size
         self._stamps: dict[str, str] = {}
+        self._watching = False  # the watcher keeps _stamps current
+        self._searched_stamps: dict[str, str] | None = None
         self._definitions: dict[str, tuple[str, dict[str, Any]]] = {}
         self._legacy_sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self.server = self._build()
@@ -122,9 +124,11 @@ class SkillServer:
         self._stamps = skill_stamps(self.lib.path)
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._watch)
+            self._watching = True
             try:
                 yield {}
             finally:
+                self._watching = False
                 tg.cancel_scope.cancel()
 
     async def _watch(self) -> None:
@@ -211,7 +215,14 @@ class SkillServer:
             if params.name == SEARCH_TOOL and params.name not in self.lib.names():
                 query = str(arguments.get("query", ""))
                 k = int(arguments.get("k", 5))
-                hits = await anyio.to_thread.run_sync(lambda: self.lib.search(query, k=k))
+                # The watcher stats every skill.json each poll: search re-indexes only
+                # when it saw a change since the last search, not on every call.
+                stamps = self._stamps
+                refresh = not self._watching or stamps != self._searched_stamps
+                hits = await anyio.to_thread.run_sync(
+                    lambda: self.lib.search(query, k=k, refresh=refresh)
+                )
+                self._searched_stamps = stamps
                 return _result(result_text(hits), {"result": hits})
             return await anyio.to_thread.run_sync(self.call_skill, params.name, arguments)
         except SkillforgeError as exc:

@@ -90,6 +90,27 @@ def test_search_skills_tool(skills: Path) -> None:
     anyio.run(main)
 
 
+def test_search_follows_the_library_without_a_scan_per_query(skills: Path) -> None:
+    """Search re-indexes only after the watcher saw a change, and then it does."""
+    async def main() -> None:
+        srv = server(skills)
+        async with Client(srv.server) as client:
+            async with client.listen(tools_list_changed=True) as sub:
+                first = await client.call_tool("search_skills", {"query": "order digest"})
+                assert srv._searched_stamps == srv._stamps
+                names = [h["name"] for h in first.structured_content["result"]]  # type: ignore[index]
+                assert "order_digest" not in names
+                add_skill(skills, SUMMARY_SOURCE.replace("order_summary", "order_digest"),
+                          "order_digest", tools=["get_order_details"])
+                with anyio.fail_after(20):
+                    async for _event in sub:
+                        break
+            again = await client.call_tool("search_skills", {"query": "order digest", "k": 1})
+            assert again.structured_content["result"][0]["name"] == "order_digest"  # type: ignore[index]
+
+    anyio.run(main)
+
+
 def test_modern_clients_hear_list_changed_on_listen(skills: Path) -> None:
     async def main() -> None:
         async with Client(server(skills).server) as client:
