@@ -108,7 +108,22 @@ class MapList:
     template: Expr
 
 
-Expr = Param | Const | Ref | ListOf | DictOf | Elem | LoopVar | Pick | Get | Merge | MapList
+@dataclass(frozen=True)
+class Format:
+    """A string made of literal text and values: ``f"Bearer {api_token}"``.
+
+    ``parts`` holds literal text (``str``) and expressions, in order.  ``value`` is the
+    string a run observed (not compared): where another run has the same constant string,
+    the parameter inside was a coincidence and the constant wins (see ``unify``).
+    """
+
+    parts: tuple[str | Expr, ...]
+    value: str = field(default="", compare=False)
+
+
+Expr = (
+    Param | Const | Ref | ListOf | DictOf | Elem | LoopVar | Pick | Get | Merge | MapList | Format
+)
 
 
 def children(expr: Expr) -> list[Expr]:
@@ -125,6 +140,8 @@ def children(expr: Expr) -> list[Expr]:
         return [expr.base, expr.update]
     if isinstance(expr, MapList):
         return [expr.template]
+    if isinstance(expr, Format):
+        return [p for p in expr.parts if not isinstance(p, str)]
     return []
 
 

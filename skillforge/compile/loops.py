@@ -17,6 +17,7 @@ from .ir import (
     Elem,
     Expr,
     ForEach,
+    Format,
     Get,
     ListOf,
     LoopVar,
@@ -46,6 +47,9 @@ def transform(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
         rebuilt = Merge(transform(expr.base, fn), transform(expr.update, fn))
     elif isinstance(expr, MapList):
         rebuilt = MapList(expr.param, transform(expr.template, fn))
+    elif isinstance(expr, Format):
+        parts = tuple(p if isinstance(p, str) else transform(p, fn) for p in expr.parts)
+        rebuilt = Format(parts, expr.value)
     else:
         rebuilt = expr
     replaced = fn(rebuilt)

@@ -13,6 +13,9 @@ from typing import Any
 from ..trajectory.model import ToolCall, Trajectory
 from .ir import Path
 
+#: A secret the parser redacted: ``<REDACTED:github_token>``, ``<REDACTED:input:api_token>``.
+SECRET = re.compile(r"<REDACTED:[^<>]{1,100}>")
+
 
 class Observation:
     """A kept call's result, with its JSON parse when it is JSON text."""

@@ -19,6 +19,7 @@ from .ir import (
     Elem,
     Expr,
     ForEach,
+    Format,
     Get,
     Guard,
     ListOf,
@@ -47,6 +48,19 @@ def literal(value: object) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def fstring(parts: list[tuple[str, bool]]) -> str:
+    """``f"Bearer {api_token}"`` from (text, is_code) pairs: literal text and the rendered
+    expressions to interpolate (parameter names, so never a quote or backslash)."""
+    out = []
+    for text, is_code in parts:
+        if is_code:
+            out.append("{" + text + "}")
+        else:
+            escaped = text.replace("{", "{{").replace("}", "}}")
+            out.append(json.dumps(escaped, ensure_ascii=False)[1:-1])
+    return 'f"' + "".join(out) + '"'
 
 
 def loop_name(param: str) -> str:
@@ -96,6 +110,10 @@ class Body:
         if isinstance(expr, MapList):
             var = loop_name(expr.param)
             return f"[{self.text(expr.template)} for {var} in {expr.param}]"
+        if isinstance(expr, Format):
+            return fstring(
+                [(p, False) if isinstance(p, str) else (self.text(p), True) for p in expr.parts]
+            )
         raise TypeError(f"cannot render {expr!r}")  # Pick: hoisted before use
 
     def fresh(self, base: str) -> str:
@@ -113,7 +131,7 @@ class Body:
         if isinstance(expr, MapList) and any(isinstance(e, Pick) for e in walk(expr.template)):
             self._map_loop(expr, indent, hint)
             return
-        if isinstance(expr, MapList | ListOf | DictOf | Get | Merge | Pick):
+        if isinstance(expr, MapList | ListOf | DictOf | Get | Merge | Pick | Format):
             for child in children(expr):
                 self.hoist(child, indent)
         if isinstance(expr, Pick):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import keyword
+import re
 from typing import Any
 
 from ..errors import CompileError
@@ -32,6 +33,7 @@ from .ir import (
     DictOf,
     Elem,
     Expr,
+    Format,
     ListOf,
     Param,
     ParamSpec,
@@ -45,6 +47,7 @@ from .ir import (
 from .loops import fold_expr, fold_steps, transform
 from .naming import param_name, var_name_for
 from .observe import (
+    SECRET,
     Observation,
     answer_path,
     at_path,
@@ -54,6 +57,9 @@ from .observe import (
 )
 from .selection import Selector
 from .types import annotation_for, enum_annotation
+
+#: An input counts inside a longer string from this length on (as ``inspect`` reports it).
+MIN_INSIDE = 3
 
 
 def distinctive(value: Any) -> bool:
@@ -124,6 +130,10 @@ class TraceCompiler:
         ref = self._as_ref(value, position)
         if ref is not None:
             return ref
+        if isinstance(value, str):
+            text = self._as_text(value)
+            if text is not None:
+                return text
         if isinstance(value, list):
             return ListOf(tuple(self.resolve(v, arg, tool, i) for i, v in enumerate(value)))
         if isinstance(value, dict):
@@ -152,21 +162,48 @@ class TraceCompiler:
                 return Elem(self.input_names[key], index)
         return None
 
-    def _register(self, key: str, arg: str, tool: str) -> None:
+    def _as_text(self, value: str) -> Format | None:
+        """A string with inputs inside it: ``f"Bearer {api_token}"``."""
+        pieces: dict[str, Param] = {}
+        for key, given in self.inputs.items():
+            inside = isinstance(given, str) and len(given) >= MIN_INSIDE and given in value
+            if inside and given not in pieces:
+                self._register(key, *self._where, inside=True)
+                pieces[given] = Param(self.input_names[key])
+        if not pieces:
+            return None
+        pattern = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
+        parts: list[str | Expr] = []
+        for n, chunk in enumerate(re.split(f"({pattern})", value)):
+            if n % 2:
+                parts.append(pieces[chunk])
+            elif chunk:
+                parts.append(chunk)
+        return Format(tuple(parts), value)
+
+    def _register(self, key: str, arg: str, tool: str, inside: bool = False) -> None:
         name = self.input_names[key]
         if name not in self.params:
-            self.params[name] = self._param_spec(name, self.inputs[key], arg, tool)
+            self.params[name] = self._param_spec(name, self.inputs[key], arg, tool, inside)
 
-    def _param_spec(self, name: str, value: Any, arg: str, tool: str) -> ParamSpec:
-        schema = _arg_schema(self.traj, tool, arg)
+    def _param_spec(
+        self, name: str, value: Any, arg: str, tool: str, inside: bool = False
+    ) -> ParamSpec:
+        """A parameter's type, and the argument's description when the parameter is that
+        whole argument (not text inside it)."""
+        schema = {} if inside else _arg_schema(self.traj, tool, arg)
         annotation = enum_annotation(schema) or annotation_for(value)
         if isinstance(value, list) and schema.get("type") != "array":
             schema = {}
+        description = str(schema.get("description", "")) if schema else ""
+        if isinstance(value, str) and SECRET.fullmatch(value):  # an input that is a secret
+            return ParamSpec(
+                name=name,
+                annotation=annotation,
+                description=description or "A secret the caller must supply.",
+            )
         return ParamSpec(
-            name=name,
-            annotation=annotation,
-            description=str(schema.get("description", "")) if schema else "",
-            examples=[value],
+            name=name, annotation=annotation, description=description, examples=[value]
         )
 
     def _as_ref(self, value: Any, position: int | None) -> Expr | None:

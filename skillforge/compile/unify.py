@@ -29,6 +29,7 @@ from .ir import (
     DictOf,
     Expr,
     ForEach,
+    Format,
     Get,
     Guard,
     ListOf,
@@ -42,6 +43,7 @@ from .ir import (
     Ref,
     Step,
 )
+from .observe import SECRET
 from .types import widen
 
 
@@ -154,6 +156,9 @@ def merge_expr(x: Expr, y: Expr, where: str, src_a: str, src_b: str) -> Expr:
     merged = _merge_same_kind(x, y, where, src_a, src_b)
     if merged is not None:
         return merged
+    constant = _same_text(x, y)
+    if constant is not None:
+        return constant
     raise CompileError(
         f"{where} cannot be explained the same way in every run: {_show(x)} in {src_a}, "
         f"{_show(y)} in {src_b}",
@@ -193,7 +198,31 @@ def _merge_same_kind(x: Expr, y: Expr, where: str, src_a: str, src_b: str) -> Ex
         return Merge(sub(x.base, y.base), sub(x.update, y.update))
     if isinstance(x, MapList) and isinstance(y, MapList) and x.param == y.param:
         return MapList(x.param, sub(x.template, y.template))
+    if (
+        isinstance(x, Format)
+        and isinstance(y, Format)
+        and len(x.parts) == len(y.parts)
+        and all(
+            (p == q) if isinstance(p, str) or isinstance(q, str) else True
+            for p, q in zip(x.parts, y.parts, strict=True)
+        )
+    ):
+        parts = tuple(
+            p if isinstance(p, str) or isinstance(q, str) else sub(p, q)
+            for p, q in zip(x.parts, y.parts, strict=True)
+        )
+        return Format(parts, x.value)
     return None
+
+
+def _same_text(x: Expr, y: Expr) -> Const | None:
+    """The constant string two runs both sent, where one or both saw an input inside it by
+    coincidence (the input is not what made it: the other run sent the same text)."""
+    texts = [e.value if isinstance(e, Const | Format) else None for e in (x, y)]
+    text = texts[0]
+    if not isinstance(text, str) or texts[1] != text or SECRET.search(text):
+        return None
+    return Const(text)
 
 
 def _merge_path(x: Path, y: Path) -> Path | None:
