@@ -62,7 +62,7 @@ def test_langchain_structured_tool_from_function(lib) -> None:  # type: ignore[n
     from langchain_core.tools import StructuredTool
 
     (fn,) = lib.as_tools(shop_tools(), names=["order_summary"])
-    tool = StructuredTool.from_function(fn)
+    tool = StructuredTool.from_function(fn, parse_docstring=True)  # as the README shows
     assert tool.name == "order_summary"
     assert set(tool.args) == {"order_id", "include_items"}
     assert tool.invoke({"order_id": PENDING_ORDER}) == {"status": "pending"}
@@ -71,3 +71,15 @@ def test_langchain_structured_tool_from_function(lib) -> None:  # type: ignore[n
 
     (built,) = structured_tools([fn])
     assert built.invoke({"order_id": PENDING_ORDER, "include_items": True})["items"] == 1
+
+
+def test_langchain_reads_parameter_descriptions_of_the_example_skills() -> None:
+    from langchain_core.tools import StructuredTool
+
+    from examples.shop.tools import tools
+    from skillforge import SkillLibrary
+    from tests.conftest import ROOT
+
+    for fn in SkillLibrary(ROOT / "skills").as_tools(tools=tools):
+        tool = StructuredTool.from_function(fn, parse_docstring=True)
+        assert tool.args and all(a.get("description") for a in tool.args.values()), tool.args
