@@ -86,10 +86,12 @@ def _module(target: str, spec: str) -> ModuleType:
 
 
 def require_tools(skill: str, needed: list[str], tools: Mapping[str, Any]) -> None:
+    """Refuse before running when the host tools lack some the skill declares."""
     missing = [t for t in needed if t not in tools]
     if missing:
         raise ToolProviderError(
             f"skill {skill!r} needs tools the provider lacks: {', '.join(missing)}",
-            field="--tools",
-            hint="pass a --tools spec that provides them",
+            field="tools",
+            hint="provide them: tools={name: callable} from Python, or a --tools, --mcp or "
+            "--mcp-url provider that has them on the command line",
         )
