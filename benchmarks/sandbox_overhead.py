@@ -236,7 +236,8 @@ def main() -> None:
         ("bare pipe floor (warm echo worker, 4 round trips)", floor,
          f"{floor / direct:,.0f}x direct"),
         ("warm sandboxed call", warm,
-         f"{ratio:.2f}x floor (target <= 3x); median of paired rounds {median_ratio:.2f}x"),
+         f"{median_ratio:.2f}x floor, median of paired rounds (target <= 3x); "
+         f"best batches {ratio:.2f}x"),
         ("fresh interpreter per call", fresh,
          f"sandbox is {fresh / warm:,.0f}x faster (target >= 30x)"),
     ]
@@ -252,7 +253,9 @@ def main() -> None:
     print(f"{'throughput, 1 host thread':<{width}}  {'':>10}  {rate_1:,.0f} calls/s")
     print(f"{'throughput, ' + str(args.workers) + ' host threads':<{width}}  {'':>10}  "
           f"{rate_n:,.0f} calls/s with {args.workers} workers")
-    verdict_floor = "MET" if ratio <= 3 else "NOT met"
+    # The verdict uses the paired median: each round's floor and warm batch ran back to
+    # back under the same load, while the two best batches may come from different rounds.
+    verdict_floor = "MET" if median_ratio <= 3 else "NOT met"
     verdict_fresh = "MET" if fresh >= 30 * warm else "NOT met"
     print(f"targets: warm <= 3x floor {verdict_floor}; >= 30x faster than fresh "
           f"interpreter {verdict_fresh}")
