@@ -12,6 +12,7 @@ from typing import Any
 
 from ..trajectory.model import ToolCall, Trajectory
 from .ir import Path
+from .naming import param_name
 
 #: A secret the parser redacted: ``<REDACTED:github_token>``, ``<REDACTED:input:api_token>``.
 SECRET = re.compile(r"<REDACTED:[^<>]{1,100}>")
@@ -78,6 +79,41 @@ def effective_inputs(traj: Trajectory) -> dict[str, Any]:
                 name, n = f"{key}_{n}", n + 1
             found[name] = value
     return found
+
+
+def secret_params(traj: Trajectory) -> dict[str, str]:
+    """Placeholder → parameter name, for each redacted secret the run's calls sent that is
+    not one of its inputs (``auth_token="<REDACTED:github_token>"`` → ``auth_token``).
+
+    Such a secret cannot be a constant of the skill (the placeholder is not the secret), so
+    the caller supplies it; the parameter is named after the argument that first carried
+    it.  The compiler and the replay (which passes the placeholder back in) share this.
+    """
+    inputs = effective_inputs(traj)
+    known = {v for v in inputs.values() if isinstance(v, str)}
+    taken = {param_name(key) for key in inputs}
+    out: dict[str, str] = {}
+    for call in kept_calls(traj):
+        for key, text in _strings(call.arguments):
+            for placeholder in SECRET.findall(text):
+                if placeholder in known or placeholder in out:
+                    continue
+                base = param_name(key)
+                name, n = base, 2
+                while name in taken:
+                    name, n = f"{base}_{n}", n + 1
+                taken.add(name)
+                out[placeholder] = name
+    return out
+
+
+def _strings(node: Any, key: str = "value") -> list[tuple[str, str]]:
+    """(nearest argument or field name, string) for every string in an argument value."""
+    if isinstance(node, dict):
+        return [pair for k, v in node.items() for pair in _strings(v, str(k))]
+    if isinstance(node, list):
+        return [pair for v in node for pair in _strings(v, key)]
+    return [(key, node)] if isinstance(node, str) else []
 
 
 def answer_path(parsed: Any, answer: str | None, known: list[Any]) -> Path | None:

@@ -54,6 +54,7 @@ from .observe import (
     effective_inputs,
     kept_calls,
     known_values,
+    secret_params,
 )
 from .selection import Selector
 from .types import annotation_for, enum_annotation
@@ -114,7 +115,13 @@ class TraceCompiler:
         self.input_names = {key: param_name(key) for key in self.inputs}
         self.observations: list[Observation] = []
         self.steps: list[CallStep] = []
-        self.taken_vars: set[str] = {"tools", "json", *self.input_names.values()}
+        self.secrets = secret_params(traj)
+        self.taken_vars: set[str] = {
+            "tools",
+            "json",
+            *self.input_names.values(),
+            *self.secrets.values(),
+        }
         dict_inputs = {
             self.input_names[k]: v for k, v in self.inputs.items() if isinstance(v, dict)
         }
@@ -162,14 +169,20 @@ class TraceCompiler:
                 return Elem(self.input_names[key], index)
         return None
 
-    def _as_text(self, value: str) -> Format | None:
-        """A string with inputs inside it: ``f"Bearer {api_token}"``."""
+    def _as_text(self, value: str) -> Param | Format | None:
+        """A redacted secret that is no input (a parameter the caller supplies), or a string
+        with inputs or such secrets inside it: ``f"Bearer {api_token}"``."""
+        if value in self.secrets:
+            return self._secret(value)
         pieces: dict[str, Param] = {}
         for key, given in self.inputs.items():
             inside = isinstance(given, str) and len(given) >= MIN_INSIDE and given in value
             if inside and given not in pieces:
                 self._register(key, *self._where, inside=True)
                 pieces[given] = Param(self.input_names[key])
+        for placeholder in SECRET.findall(value):
+            if placeholder in self.secrets:
+                pieces[placeholder] = self._secret(placeholder)
         if not pieces:
             return None
         pattern = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
@@ -180,6 +193,18 @@ class TraceCompiler:
             elif chunk:
                 parts.append(chunk)
         return Format(tuple(parts), value)
+
+    def _secret(self, placeholder: str) -> Param:
+        name = self.secrets[placeholder]
+        if name not in self.params:
+            kind = placeholder[len("<REDACTED:") : -1]
+            what = "A secret" if kind == "secret" else f"A secret ({kind})"
+            self.params[name] = ParamSpec(
+                name=name,
+                annotation="str",
+                description=f"{what} the caller must supply; the recorded runs had it redacted.",
+            )
+        return Param(name)
 
     def _register(self, key: str, arg: str, tool: str, inside: bool = False) -> None:
         name = self.input_names[key]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..compile.observe import Observation, effective_inputs, kept_calls
+from ..compile.observe import Observation, effective_inputs, kept_calls, secret_params
 from ..trajectory.model import Trajectory
 
 if TYPE_CHECKING:
@@ -148,6 +148,8 @@ def _recorded_inputs(trajectories: list[Trajectory]) -> dict[str, list[Any]]:
     for traj in trajectories:
         for key, value in effective_inputs(traj).items():
             out.setdefault(param_name(key), []).append(value)
+        for placeholder, name in secret_params(traj).items():
+            out.setdefault(name, []).append(placeholder)
     return out
 
 

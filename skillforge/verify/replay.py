@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..compile.naming import param_name
-from ..compile.observe import effective_inputs, expected_result, kept_calls
+from ..compile.observe import effective_inputs, expected_result, kept_calls, secret_params
 from ..trajectory.model import Trajectory
 
 if TYPE_CHECKING:
@@ -69,8 +69,10 @@ class ReplayOutcome:
 
 
 def inputs_for(traj: Trajectory, params: list[str]) -> dict[str, Any]:
-    """The trajectory's inputs as keyword arguments of the skill's parameters."""
-    by_param = {param_name(key): value for key, value in effective_inputs(traj).items()}
+    """The trajectory's inputs as keyword arguments of the skill's parameters; a secret the
+    caller supplies gets the placeholder the run recorded in its place."""
+    by_param = {name: placeholder for placeholder, name in secret_params(traj).items()}
+    by_param.update({param_name(key): value for key, value in effective_inputs(traj).items()})
     return {name: by_param[name] for name in params if name in by_param}
 
 

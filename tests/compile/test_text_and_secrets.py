@@ -12,6 +12,7 @@ from skillforge.verify import verify
 from tests.compile.helpers import body, chat_run, compile_runs
 
 TOKEN = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd"
+GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +74,33 @@ def test_a_secret_input_inside_a_string_is_interpolated(box: Any) -> None:
     assert 'auth=f"Bearer {api_token}"' in source
     assert "REDACTED" not in source
     assert TOKEN not in source
+
+
+def test_a_secret_that_is_no_input_becomes_a_required_parameter(box: Any) -> None:
+    def run(order_id: str) -> dict[str, Any]:
+        return chat_run(
+            f"Cancel {order_id}",
+            {"order_id": order_id},
+            [
+                ("cancel_order", {"order_id": order_id, "auth_token": GITHUB}, "ok"),
+                ("notify", {"header": f"token {GITHUB}", "order_id": order_id}, "sent"),
+            ],
+        )
+
+    source = verified(box, run("#W100"), run("#W200"))
+    assert "REDACTED" not in body(compile_runs(run("#W100"))).split('"""')[-1]
+    assert "*, order_id: str, auth_token: str)" in source
+    assert "auth_token=auth_token" in source
+    assert 'header=f"token {auth_token}"' in source
+    assert "A secret (github_token) the caller must supply" in source
+
+
+def test_a_secret_argument_named_like_an_input_gets_its_own_parameter(box: Any) -> None:
+    run = chat_run(
+        "Log in as ann",
+        {"token": "ann"},
+        [("login", {"user": "ann", "token": GITHUB}, "ok")],
+    )
+    source = verified(box, run)
+    assert "token_2=" not in source  # the call's argument keeps its name
+    assert "token=token_2" in source
