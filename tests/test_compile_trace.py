@@ -44,7 +44,7 @@ def test_inputs_become_typed_keyword_only_parameters() -> None:
         )
     )
     tree = ast.parse(draft.source)
-    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef))
+    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "skill_x")
     assert [a.arg for a in fn.args.args] == ["tools"]
     assert [(a.arg, ast.unparse(a.annotation)) for a in fn.args.kwonlyargs] == [
         ("order_id", "str"),
@@ -55,7 +55,8 @@ def test_inputs_become_typed_keyword_only_parameters() -> None:
 
 def test_arguments_bind_to_earlier_results_through_json_paths() -> None:
     draft = compile_runs(run_user_order("a@x.com", "ann_1", ["#W100", "#W200"], 31.5))
-    assert "user_id = tools.find_user_id_by_email(email=email)" in draft.source
+    lookup = "user_id = check_result(\n        tools.find_user_id_by_email(email=email),"
+    assert lookup in draft.source
     assert 'order_id=user_details["orders"][-1]' in draft.source
     assert 'return order_details["total"]' in draft.source
     assert "-> float" in draft.source

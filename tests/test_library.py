@@ -50,7 +50,7 @@ def test_a_failing_tool_becomes_a_clear_skill_error(lib: SkillLibrary) -> None:
     shop = ShopEnv.seeded(0)
     with pytest.raises(SkillError) as err:
         lib.call("order_status", {"order_id": "#W0000000"}, tools=shop.tools())
-    assert "get_order_details returned 'Error: order not found', not JSON" in str(err.value)
+    assert "get_order_details failed: Error: order not found" in str(err.value)
     assert err.value.kind == "SkillError"
     assert err.value.tool_calls[0]["name"] == "get_order_details"
 

@@ -253,18 +253,16 @@ class Body:
         return False
 
     def call(self, step: CallStep, indent: str, prefix: str) -> str:
+        """``var = check_result(tools.tool(...), "tool")``: every result is checked for a
+        reported failure (``parse_result`` checks, then parses JSON it indexes into)."""
         args = [f"{key}={self.text(value)}" for key, value in step.arguments.items()]
-        call = _wrap(f"tools.{step.tool}(", args, ")", indent, prefix)
-        if not step.parsed:
-            return call
+        helper = "parse_result" if step.parsed else "check_result"
         bare = _wrap(f"tools.{step.tool}(", args, ")", "", "")
-        flat = f"{indent}{prefix}parse_result({bare}, {literal(step.tool)})"
+        flat = f"{indent}{prefix}{helper}({bare}, {literal(step.tool)})"
         if len(flat) <= LINE and "\n" not in bare:
             return flat
         inner = _wrap(f"tools.{step.tool}(", args, ")", indent + "    ", "")
-        return (
-            f"{indent}{prefix}parse_result(\n{inner},\n{indent}    {literal(step.tool)},\n{indent})"
-        )
+        return f"{indent}{prefix}{helper}(\n{inner},\n{indent}    {literal(step.tool)},\n{indent})"
 
     def _guard(self, guard: Guard, indent: str) -> None:
         field_name = (

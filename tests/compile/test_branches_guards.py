@@ -50,7 +50,10 @@ def test_different_lookups_become_a_branch_on_present_inputs() -> None:
     assert "elif first_name is not None and last_name is not None and zip is not None:" in code
     assert 'raise SkillError("give email, or first_name, last_name and zip")' in code
     assert "get_user_details" not in code  # the failed guess is a detour
-    fn = next(n for n in ast.parse(draft.source).body if isinstance(n, ast.FunctionDef))
+    fn = next(
+        n for n in ast.parse(draft.source).body
+        if isinstance(n, ast.FunctionDef) and n.name == draft.name
+    )
     required = [
         a.arg for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults, strict=True) if d is None
     ]
@@ -93,7 +96,7 @@ def test_an_observed_ownership_check_keeps_the_lookup_as_a_guard() -> None:
         cancel_run("ann@x.com", "ann_1", "#W100"), cancel_run("bob@x.com", "bob_2", "#W200")
     )
     code = body(draft)
-    assert "user_id = tools.find_user_id_by_email(email=email)" in code
+    assert 'user_id = check_result(\n        tools.find_user_id_by_email(email=email),' in code
     assert 'if order_details["user_id"] != user_id:' in code
     assert "belongs to another user_id" in code
     assert "get_user_details" not in code  # fetched *by* the user id: no evidence, pruned

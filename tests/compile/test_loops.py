@@ -58,7 +58,8 @@ def test_one_call_per_element_becomes_a_for_loop() -> None:
     )
     code = body(draft)
     assert "for ticket_id in ticket_ids:" in code
-    assert 'result = tools.close_ticket(ticket_id=ticket_id, resolution="fixed")' in code
+    call = 'tools.close_ticket(ticket_id=ticket_id, resolution="fixed")'
+    assert f"result = check_result(\n            {call}," in code
     assert "return result" in code
     assert "ticket_ids is empty" in code
 
