@@ -3,9 +3,37 @@
 import json
 from typing import Any, Literal
 
+ERROR_PREFIXES = ("error:", "error ", "exception:", "traceback (most recent call last)")
+ERROR_FIELDS = {"error", "message", "code", "detail", "type", "status"}
+
+
+def check_result(result: Any, tool: str) -> Any:
+    """A tool's result, or a SkillError when it reports a failure (the rule that marks a
+    recorded call failed: an error text, or an object holding only error fields)."""
+    data = result
+    if isinstance(result, str):
+        text = result.strip()
+        if text.lower().startswith(ERROR_PREFIXES):
+            raise SkillError(f"{tool} failed: {text[:200]}")
+        if not (text.startswith("{") and '"error"' in text):
+            return result
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return result
+    if (
+        isinstance(data, dict)
+        and "error" in data
+        and set(data) <= ERROR_FIELDS
+        and data["error"] not in (None, False, "")
+    ):
+        raise SkillError(f"{tool} failed: {str(data['error'])[:200]}")
+    return result
+
 
 def parse_result(text: Any, tool: str) -> Any:
-    """A tool's JSON result as data, or a SkillError quoting what it said instead."""
+    """A tool's JSON result as data, or a SkillError saying it failed or was not JSON."""
+    text = check_result(text, tool)
     if not isinstance(text, str):
         return text
     try:
@@ -26,10 +54,10 @@ def cancel_order(
 
     Args:
         email: The user's email, such as 'jane.doe1234@example.com' (e.g.
-            'amara.khan1220@example.com').
+            'amara.silva7093@example.com').
         order_id: The order id, such as '#W0123456' (with the leading '#') (e.g.
-            '#W8202869').
-        reason: Why the user cancels (e.g. 'no longer needed').
+            '#W6272852').
+        reason: Why the user cancels (e.g. 'ordered by mistake').
 
     Returns:
         What cancel_pending_order returned.
@@ -37,7 +65,10 @@ def cancel_order(
     Tools: cancel_pending_order, find_user_id_by_email, get_order_details.
     Compiled by skillforge from 3 trajectories.
     """
-    user_id = tools.find_user_id_by_email(email=email)
+    user_id = check_result(
+        tools.find_user_id_by_email(email=email),
+        "find_user_id_by_email",
+    )
     order_details = parse_result(
         tools.get_order_details(order_id=order_id),
         "get_order_details",
@@ -46,4 +77,7 @@ def cancel_order(
         raise SkillError(
             f"order {order_id} belongs to another user_id, not {user_id!r}"
         )
-    return tools.cancel_pending_order(order_id=order_id, reason=reason)
+    return check_result(
+        tools.cancel_pending_order(order_id=order_id, reason=reason),
+        "cancel_pending_order",
+    )
