@@ -3,9 +3,37 @@
 import json
 from typing import Any
 
+ERROR_PREFIXES = ("error:", "error ", "exception:", "traceback (most recent call last)")
+ERROR_FIELDS = {"error", "message", "code", "detail", "type", "status"}
+
+
+def check_result(result: Any, tool: str) -> Any:
+    """A tool's result, or a SkillError when it reports a failure (the rule that marks a
+    recorded call failed: an error text, or an object holding only error fields)."""
+    data = result
+    if isinstance(result, str):
+        text = result.strip()
+        if text.lower().startswith(ERROR_PREFIXES):
+            raise SkillError(f"{tool} failed: {text[:200]}")
+        if not (text.startswith("{") and '"error"' in text):
+            return result
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return result
+    if (
+        isinstance(data, dict)
+        and "error" in data
+        and set(data) <= ERROR_FIELDS
+        and data["error"] not in (None, False, "")
+    ):
+        raise SkillError(f"{tool} failed: {str(data['error'])[:200]}")
+    return result
+
 
 def parse_result(text: Any, tool: str) -> Any:
-    """A tool's JSON result as data, or a SkillError quoting what it said instead."""
+    """A tool's JSON result as data, or a SkillError saying it failed or was not JSON."""
+    text = check_result(text, tool)
     if not isinstance(text, str):
         return text
     try:
