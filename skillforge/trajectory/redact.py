@@ -5,8 +5,11 @@ answer, inputs) is scanned, and secrets are replaced by stable placeholders nami
 kind, e.g. ``<REDACTED:api_key>``, ``<REDACTED:github_token>``, ``Bearer
 <REDACTED:bearer_token>``, ``password=<REDACTED:password>``.  Kinds, not values: a hash of
 a weak password could be brute-forced, and equal placeholders keep runs comparable.
-Object fields with sensitive names (``password``, ``api_key``, ``token``, ``cookie``...) are
-redacted whatever their value looks like.
+Object fields with sensitive names (``password``, ``api_key``, ``token``, ``cookie``,
+``session``, ``*_cookie``, ``sessionid``, ``csrf``...) are redacted whatever their value
+looks like, also inside JSON documents carried as strings (a tool result such as
+``'{"session_cookie": "..."}'``): those are parsed, redacted and re-encoded in their own
+style (``embedded.py``).
 
 **Secrets that are inputs.**  A run's ``inputs`` are what the compiler lifts into skill
 parameters, by finding input values in call arguments.  Replacing an input secret by a
@@ -34,6 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..errors import InputError
+from .embedded import field_names, looks_like_json, redact_embedded
 from .model import Message, ToolCall, Trajectory
 
 ENV_PATTERNS = "SKILLFORGE_REDACT_PATTERNS"
@@ -43,7 +47,12 @@ _KEYS = (
     r"client[_-]?secret|secret[_-]?key|secret|api[_-]?key|access[_-]?token|refresh[_-]?token|"
     r"auth[_-]?token|id[_-]?token|session[_-]?token|private[_-]?key|x-api-key"
 )
+#: Session and CSRF identifiers, as field names and in ``name=value`` text.
+_SESSION_IDS = r"(?:j|php)?sess(?:ion)?ids?|session[_-]ids?|csrf(?:[_-]?token)?|xsrf(?:[_-]?token)?"
+_SESSION_TRIGGERS = ("sessid", "sessionid", "session_id", "session-id", "csrf", "xsrf")
 _NOT_PLACEHOLDER = r"(?!<REDACTED:)"
+#: First characters of strings that may be JSON documents (``embedded.py``); whitespace too.
+_JSON_START = frozenset("{[ \t\r\n")
 
 #: (kind, regex, triggers) in priority order.  The group named ``secret`` (if any) is what is
 #: replaced.  A rule runs only on strings containing one of its lowercase ``triggers``:
@@ -75,7 +84,7 @@ _RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("authorization", r"(?i)\bauthorization[\"']?\s*[:=]\s*[\"']?(?:basic|token|digest)\s+"
                       + _NOT_PLACEHOLDER + r"(?P<secret>[^\s\"',;]{8,})", ("authorization",)),
     ("cookie", r"(?i)\b(?:set-)?cookie[\"']?\s*:\s*[\"']?" + _NOT_PLACEHOLDER
-               + r"(?P<secret>[^\r\n\"]+)", ("cookie",)),
+               + r"(?P<secret>[^\s\"][^\r\n\"]*)", ("cookie",)),
     ("password", r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://[^/\s:@\"']{1,64}:" + _NOT_PLACEHOLDER
                  + r"(?P<secret>[^/\s@\"']{1,128})@", ("://",)),
     *[
@@ -83,6 +92,7 @@ _RULES: list[tuple[str, str, tuple[str, ...]]] = [
         for kind, keys, triggers in (
             ("password", _PASSWORDS, ("pass",)),
             ("secret", _KEYS, ("secret", "api_key", "api-key", "apikey", "token", "private")),
+            ("cookie", _SESSION_IDS, _SESSION_TRIGGERS),
         )
         for regex in (
             # "key": "value" (JSON, also inside JSON strings)
@@ -97,12 +107,17 @@ _RULES: list[tuple[str, str, tuple[str, ...]]] = [
 #: The default rules as (kind, regex), in priority order.
 DEFAULT_PATTERNS: list[tuple[str, str]] = [(kind, regex) for kind, regex, _ in _RULES]
 
+#: Field names whose value is a secret whatever it looks like (the name's last word counts:
+#: ``session_cookie``, ``x-csrf-token``, ``db_password``).  Cookies, sessions and CSRF
+#: tokens are in: whoever holds one is logged in as the user.
+_SECRET_NAMES = (_PASSWORDS + "|" + _KEYS + "|" + _SESSION_IDS + r"|sess[_-]ids?"
+                 + r"|token|cookies?|session|authorization|credentials?|pin")
 _SECRET_KEY = re.compile(
     r"(?i)^(?!.*(?:page|next|continuation|sync|cursor|pagination)[_-]?token$)"
-    r"(?:.*[_-])?(?:" + _PASSWORDS + "|" + _KEYS + r"|token|cookie|set-cookie|"
-    r"authorization|credentials?|pin)$"
+    r"(?:.*[_-])?(?:" + _SECRET_NAMES + r")$"
 )
 _PASSWORD_KEY = re.compile(r"(?i)pass(?:word|wd|phrase)|pin$")
+_COOKIE_KEY = re.compile(r"(?i)cookie|sess")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -115,7 +130,7 @@ def _kind_of_key(key: str) -> str:
     lowered = key.lower()
     if _PASSWORD_KEY.search(lowered):
         return "password"
-    if "cookie" in lowered:
+    if _COOKIE_KEY.search(lowered):
         return "cookie"
     return "secret"
 
@@ -179,13 +194,21 @@ class Redactor:
         start, end = match.start(group) - match.start(), match.end(group) - match.start()
         return whole[:start] + placeholder + whole[end:]
 
+    def string(self, text: str) -> str:
+        """``text`` redacted; a JSON document in it also loses its secret-named fields."""
+        if looks_like_json(text) and any(map(_secret_key, set(field_names(text)))):
+            embedded = redact_embedded(text, self.value)
+            if embedded is not None:
+                return self.text(embedded)
+        return self.text(text)
+
     def value(self, value: Any, key: str | None = None) -> Any:
         """A JSON value with secrets replaced: strings scanned, sensitive fields blanked.
 
         Returns the very same object when nothing changed (no copies on the common path).
         """
         if isinstance(value, str):
-            cleaned = self.text(value)
+            cleaned = self.string(value) if value[:1] in _JSON_START else self.text(value)
             if (key is not None and cleaned is value and value and _secret_key(key)
                     and not value.startswith("<REDACTED:")):
                 return _PLACEHOLDER.format(_kind_of_key(key))
