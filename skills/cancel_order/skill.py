@@ -54,10 +54,10 @@ def cancel_order(
 
     Args:
         email: The user's email, such as 'jane.doe1234@example.com' (e.g.
-            'amara.silva7093@example.com').
+            'amara.khan1220@example.com').
         order_id: The order id, such as '#W0123456' (with the leading '#') (e.g.
-            '#W6272852').
-        reason: Why the user cancels (e.g. 'ordered by mistake').
+            '#W8202869').
+        reason: Why the user cancels (e.g. 'no longer needed').
 
     Returns:
         What cancel_pending_order returned.
