@@ -47,7 +47,7 @@ def latest_order_total(tools: Any, *, email: str) -> float:
 
     Args:
         email: The user's email, such as 'jane.doe1234@example.com' (e.g.
-            'sofia.novak2405@example.com').
+            'priya.muller4487@example.com').
 
     Returns:
         The `total` field of what get_order_details returned.
