@@ -276,7 +276,10 @@ def text_of(content: Any) -> str:
 
 def tool_specs(raw: Any, ctx: ReadContext, *parts: str | int) -> list[ToolSpec]:
     """Tool specs in our shape, OpenAI's (``{"type": "function", "function": {...}}``),
-    Anthropic's (``input_schema``) or MCP's (``inputSchema``, ``annotations.readOnlyHint``)."""
+    Anthropic's (``input_schema``) or MCP's (``inputSchema``, ``annotations.readOnlyHint``).
+
+    Read-only hints count inside ``function`` and next to it (``{"type": "function",
+    "function": {...}, "read_only": true}``); the inner one wins when both say something."""
     ctx.expect(raw, list, *parts)
     specs = []
     for i, item in enumerate(raw):
@@ -286,19 +289,37 @@ def tool_specs(raw: Any, ctx: ReadContext, *parts: str | int) -> list[ToolSpec]:
         if not isinstance(name, str) or not name:
             ctx.fail("tool spec has no name", *parts, i, "name")
         params = spec.get("parameters") or spec.get("input_schema") or spec.get("inputSchema") or {}
-        read_only = spec.get("read_only")
-        annotations = spec.get("annotations")
-        if read_only is None and isinstance(annotations, dict):
-            read_only = annotations.get("readOnlyHint")
         specs.append(
             ToolSpec(
                 name=name,
                 description=str(spec.get("description") or ""),
                 parameters=params if isinstance(params, dict) else {},
-                read_only=read_only if isinstance(read_only, bool) else None,
+                read_only=read_only_hint(spec) if spec is item else
+                _first_hint(read_only_hint(spec), read_only_hint(item)),
             )
         )
     return specs
+
+
+_READ_ONLY_KEYS = ("read_only", "readOnly", "readonly", "readOnlyHint")
+
+
+def read_only_hint(spec: dict[str, Any]) -> bool | None:
+    """What a tool spec says about changing state: ``read_only`` (or ``readOnly``,
+    ``readOnlyHint``), else MCP ``annotations``: ``readOnlyHint``, or ``destructiveHint:
+    true`` (a destructive tool is not read-only; ``false`` says nothing about writes)."""
+    said = _first_hint(*(spec.get(key) for key in _READ_ONLY_KEYS))
+    annotations = spec.get("annotations")
+    if said is None and isinstance(annotations, dict):
+        said = _first_hint(annotations.get("readOnlyHint"), annotations.get("read_only"))
+        if said is None and annotations.get("destructiveHint") is True:
+            said = False
+    return said
+
+
+def _first_hint(*values: Any) -> bool | None:
+    """The first boolean: the most specific place that says something wins."""
+    return next((v for v in values if isinstance(v, bool)), None)
 
 
 def first_user_text(steps: list[Step]) -> str | None:
