@@ -127,6 +127,7 @@ class TraceCompiler:
         }
         self.selector = Selector(self._match, dict_inputs)
         self._where: tuple[str, str] = ("", "")
+        self._picking = False  # matching a field of a result, not the argument itself
 
     # -- values ------------------------------------------------------------------
     def resolve(self, value: Any, arg: str, tool: str, position: int | None = None) -> Expr:
@@ -148,7 +149,12 @@ class TraceCompiler:
         return Const(value)
 
     def _match(self, value: Any, position: int | None) -> Expr | None:
-        return self._as_param(value, position)
+        """A parameter that a field of a result equals (what a pick selects by)."""
+        self._picking = True
+        try:
+            return self._as_param(value, position)
+        finally:
+            self._picking = False
 
     def _as_param(self, value: Any, position: int | None) -> Param | Elem | None:
         """An input equal to ``value``, or an element of a list input (``Elem``): the one at
@@ -209,14 +215,16 @@ class TraceCompiler:
     def _register(self, key: str, arg: str, tool: str, inside: bool = False) -> None:
         name = self.input_names[key]
         if name not in self.params:
-            self.params[name] = self._param_spec(name, self.inputs[key], arg, tool, inside)
+            whole = not (inside or self._picking)  # the parameter is the argument itself
+            self.params[name] = self._param_spec(name, self.inputs[key], arg, tool, whole)
 
     def _param_spec(
-        self, name: str, value: Any, arg: str, tool: str, inside: bool = False
+        self, name: str, value: Any, arg: str, tool: str, whole: bool = True
     ) -> ParamSpec:
         """A parameter's type, and the argument's description when the parameter is that
-        whole argument (not text inside it)."""
-        schema = {} if inside else _arg_schema(self.traj, tool, arg)
+        whole argument: not text inside it, nor a field of a result that selects what the
+        argument is taken from (``item_name`` picks the item whose id is the argument)."""
+        schema = _arg_schema(self.traj, tool, arg) if whole else {}
         annotation = enum_annotation(schema) or annotation_for(value)
         if isinstance(value, list) and schema.get("type") != "array":
             schema = {}

@@ -135,3 +135,35 @@ def test_a_value_is_bound_where_it_generalises_not_to_an_id_key() -> None:
     code = body(compile_runs(run("#W100", "ann_1", "card_111"), run("#W200", "bob_2", "card_222")))
     assert 'payment_method_id=order_details["payment_history"][0]["payment_method_id"]' in code
     assert "get_user_details" not in code
+
+
+def test_a_parameter_that_picks_an_element_does_not_take_the_arguments_description() -> None:
+    spec = {
+        "name": "return_delivered_order_items",
+        "description": "Return items of a delivered order.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "order_id": {"type": "string", "description": "The order id."},
+                "item_ids": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Item ids of the order to return",
+                },
+            },
+        },
+    }
+    result = order("#W100", "ann_1", [("Mug", "I-001", "P-1", {}), ("Lamp", "I-002", "P-2", {})])
+    run = chat_run(
+        "Return the Lamp of #W100",
+        {"order_id": "#W100", "item_names": ["Lamp"]},
+        [
+            ("get_order_details", {"order_id": "#W100"}, result),
+            ("return_delivered_order_items", {"order_id": "#W100", "item_ids": ["I-002"]}, "ok"),
+        ],
+        tools=[spec],
+    )
+    draft = compile_runs(run)
+    assert 'item["name"] == item_name' in body(draft)
+    assert "item_names: e.g. ['Lamp']." in draft.source
+    assert "Item ids" not in draft.source
