@@ -71,7 +71,8 @@ def read(payload: Any, ctx: ReadContext) -> Parsed:
                              i, "content", j, is_error=block.get("is_error") is True,
                              id_key="tool_use_id")
             elif not isinstance(kind, str):
-                ctx.fail("content block has no type", i, "content", j, "type")
+                ctx.fail("content block has no type", i, "content", j, "type",
+                         hint='give each block a "type": text, tool_use or tool_result')
         _flush(steps, role, texts)
     book.finish()
     return finish(steps)

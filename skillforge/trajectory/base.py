@@ -52,7 +52,8 @@ class ReadContext:
         """A context for a nested payload (an envelope body, one span list...)."""
         return ReadContext(self.path, self.at(*parts))
 
-    def fail(self, message: str, *parts: str | int, hint: str | None = None) -> NoReturn:
+    def fail(self, message: str, *parts: str | int, hint: str) -> NoReturn:
+        """Raise the error for the field at ``parts``; ``hint`` says what to do about it."""
         raise TrajectoryError(one_line(message), path=self.path, field=one_line(self.at(*parts)),
                               hint=hint)
 
@@ -61,14 +62,17 @@ class ReadContext:
             names = (
                 " or ".join(k.__name__ for k in kind) if isinstance(kind, tuple) else kind.__name__
             )
-            self.fail(f"expected {_json_name(names)}, found {_type_name(value)}", *parts)
+            expected = _json_name(names)
+            self.fail(f"expected {expected}, found {_type_name(value)}", *parts,
+                      hint=f"make this field a JSON {expected}")
         return value
 
     def string(self, value: Any, what: str, *parts: str | int) -> str:
         """A required non-empty string field."""
         if not isinstance(value, str) or not value:
             found = "nothing" if value is None else _type_name(value)
-            self.fail(f"{what} must be a non-empty string, found {found}", *parts)
+            self.fail(f"{what} must be a non-empty string, found {found}", *parts,
+                      hint=f"give the {what} as a non-empty string")
         return value
 
 
@@ -136,7 +140,7 @@ class CallBook:
             call_id = f"call_{len(self.calls) + 1}"
         if not isinstance(call_id, str):
             self.ctx.fail(f"tool call id must be a string, found {_type_name(call_id)}",
-                          *parts, id_key)
+                          *parts, id_key, hint="give each tool call a string id, or none")
         name = self.ctx.string(name, "tool name", *parts, name_key)
         if call_id in self._open:
             self.ctx.fail(f"duplicate tool call id {call_id!r} (the first has no result yet)",
@@ -161,7 +165,8 @@ class CallBook:
         """Attach a result to the open call with this id."""
         if not isinstance(call_id, str) or not call_id:
             found = "nothing" if call_id is None else _type_name(call_id)
-            self.ctx.fail(f"tool result needs the id of its call, found {found}", *parts, id_key)
+            self.ctx.fail(f"tool result needs the id of its call, found {found}", *parts, id_key,
+                          hint="set it to the id of the tool call this result answers")
         call = self._open.pop(call_id, None)
         if call is None:
             what = "second result" if call_id in self._seen else "result for unknown call id"
@@ -195,6 +200,10 @@ class CallBook:
         return self.calls
 
 
+_ARGS_HINT = ('tool arguments are a JSON object of names to values, or a string holding '
+              'one such as "{\\"city\\": \\"Paris\\"}"; fix the field or re-export the run')
+
+
 def parse_arguments(raw: Any, ctx: ReadContext, *parts: str | int) -> dict[str, Any]:
     """Tool-call arguments: a dict, or a JSON string of one (OpenAI sends strings)."""
     if raw is None or raw == "":
@@ -203,9 +212,10 @@ def parse_arguments(raw: Any, ctx: ReadContext, *parts: str | int) -> dict[str, 
         try:
             raw = loads_json(raw)
         except (ValueError, RecursionError) as exc:
-            ctx.fail(f"arguments are not valid JSON ({_short(exc)})", *parts)
+            ctx.fail(f"arguments are not valid JSON ({_short(exc)})", *parts, hint=_ARGS_HINT)
     if not isinstance(raw, dict):
-        ctx.fail(f"arguments must be a JSON object, found {_type_name(raw)}", *parts)
+        ctx.fail(f"arguments must be a JSON object, found {_type_name(raw)}", *parts,
+                 hint=_ARGS_HINT)
     return raw
 
 
@@ -287,7 +297,8 @@ def tool_specs(raw: Any, ctx: ReadContext, *parts: str | int) -> list[ToolSpec]:
         spec = item.get("function") if isinstance(item.get("function"), dict) else item
         name = spec.get("name")
         if not isinstance(name, str) or not name:
-            ctx.fail("tool spec has no name", *parts, i, "name")
+            ctx.fail("tool spec has no name", *parts, i, "name",
+                     hint='give each tool a "name" (inside "function" for OpenAI tool specs)')
         params = spec.get("parameters") or spec.get("input_schema") or spec.get("inputSchema") or {}
         specs.append(
             ToolSpec(

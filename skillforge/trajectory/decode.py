@@ -139,7 +139,8 @@ def _std_loads(text: str, name: str) -> Any:
         raise
     except ValueError as exc:  # e.g. an integer with more digits than Python allows
         raise TrajectoryError(f"not valid JSON: {str(exc).splitlines()[0][:100]}", path=name,
-                              field="$") from None
+                              field="$", hint="fix the JSON: numbers are limited to 4300 "
+                                              "digits and NaN/Infinity are not JSON") from None
 
 
 def _jsonl(text: str, name: str) -> list[tuple[int, Any]] | None:

@@ -79,7 +79,8 @@ def read(payload: Any, ctx: ReadContext) -> Parsed:
             name = data.get("name")
             waiting = [c for c in book.pending() if c.name == name] or book.pending()
             if not waiting:
-                ctx.fail("function message with no call waiting for it", *at)
+                ctx.fail("function message with no call waiting for it", *at,
+                         hint="each function message answers an earlier function call")
             result = text_of(content) if isinstance(content, list) else content
             book.resolve_call(waiting[0], result)
             continue

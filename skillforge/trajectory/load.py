@@ -213,7 +213,8 @@ def _parse(payload: Any, ctx: ReadContext, where: str, redactor: Redactor | None
         body, body_ctx = payload[key], ctx.child(key)
         fmt = fmt or envelope.get("format")
         if fmt is not None and not isinstance(fmt, str):
-            ctx.fail("format must be a string", "format")
+            ctx.fail("format must be a string", "format",
+                     hint=f"use one of {', '.join(detection.names())}, or leave it out")
     reader = detection.by_name(fmt) if fmt else detection.detect(body)
     if reader is None:
         if fmt:
@@ -238,17 +239,20 @@ def _trajectory(parsed: Parsed, envelope: dict[str, Any], ctx: ReadContext,
                 source: str) -> Trajectory:
     inputs = envelope.get("inputs", parsed.inputs)
     if not isinstance(inputs, dict):
-        ctx.fail("inputs must be a JSON object", "inputs")
+        ctx.fail("inputs must be a JSON object", "inputs",
+                 hint='give inputs as an object of names to values, e.g. {"order_id": "#W1"}')
     task = envelope.get("task", parsed.task) or ""
     if not isinstance(task, str):
-        ctx.fail("task must be a string", "task")
+        ctx.fail("task must be a string", "task", hint="give the task as text, or leave it out")
     tools = tool_specs(envelope["tools"], ctx, "tools") if "tools" in envelope else parsed.tools
     final = envelope.get("final_answer", parsed.final_answer)
     if final is not None and not isinstance(final, str):
-        ctx.fail("final_answer must be a string", "final_answer")
+        ctx.fail("final_answer must be a string", "final_answer",
+                 hint="give the final answer as text, or leave it out")
     outcome = envelope.get("outcome", parsed.outcome or "success")
     if not isinstance(outcome, str):
-        ctx.fail("outcome must be a string", "outcome")
+        ctx.fail("outcome must be a string", "outcome",
+                 hint='give the outcome as text such as "success" or "failure"')
     steps = parsed.steps
     system = envelope.get("system", envelope.get("instructions"))
     if system is not None and not (steps and isinstance(steps[0], Message)
@@ -260,7 +264,8 @@ def _trajectory(parsed: Parsed, envelope: dict[str, Any], ctx: ReadContext,
                           outcome=outcome, final_answer=final, source_format=source)
     except ValidationError as exc:
         first = exc.errors()[0]
-        ctx.fail(first["msg"], *[p for p in first["loc"] if isinstance(p, str | int)])
+        ctx.fail(first["msg"], *[p for p in first["loc"] if isinstance(p, str | int)],
+                 hint="fix this field: it does not fit the trajectory model (DESIGN.md)")
 
 
 def _shape(value: Any) -> str:

@@ -23,7 +23,8 @@ def read_native(payload: Any, ctx: ReadContext) -> Trajectory:
         parts = [p for p in first["loc"] if isinstance(p, str | int)]
         # pydantic puts the union tag in the location ("tool_call"); drop it from the path
         parts = [p for p in parts if p not in ("message", "tool_call")]
-        ctx.fail(first["msg"], *parts)
+        ctx.fail(first["msg"], *parts, hint="fix this field: a skillforge/v1 file is the "
+                                             "Trajectory model's JSON (DESIGN.md)")
 
 
 def read(payload: Any, ctx: ReadContext) -> Parsed:

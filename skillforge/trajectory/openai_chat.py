@@ -32,7 +32,8 @@ def read(payload: Any, ctx: ReadContext) -> Parsed:
         ctx.expect(msg, dict, i)
         role = msg.get("role")
         if not isinstance(role, str) or not role:
-            ctx.fail("message has no role", i, "role")
+            ctx.fail("message has no role", i, "role",
+                     hint='give each message a "role": system, user, assistant or tool')
         if role == "tool":
             book.resolve(msg.get("tool_call_id"), _content(msg.get("content")), i)
             continue

@@ -146,7 +146,9 @@ def _json_attr(span: Span, key: str, ctx: ReadContext) -> Any:
         try:
             return loads_json(value)
         except (ValueError, RecursionError):
-            ctx.fail("attribute is not valid JSON", *span.at, "attributes", key)
+            ctx.fail("attribute is not valid JSON", *span.at, "attributes", key,
+                     hint="it may have been cut by the exporter's attribute length limit; "
+                          "raise that limit (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT)")
     return value
 
 

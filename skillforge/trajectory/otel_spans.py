@@ -171,7 +171,8 @@ def _int(value: Any, ctx: ReadContext, at: tuple[str | int, ...]) -> int:
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    ctx.fail(f"expected an integer, found {value!r}"[:120], *at)
+    ctx.fail(f"expected an integer, found {value!r}"[:120], *at,
+             hint="timestamps are integers of nanoseconds since the epoch (or strings of digits)")
 
 
 def _iso_ns(text: str) -> int:

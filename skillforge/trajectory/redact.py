@@ -337,7 +337,8 @@ def _parse_extra(raw: str, origin: str) -> list[tuple[str, str]]:
     if isinstance(parsed, str):
         parsed = [parsed]
     if not isinstance(parsed, dict | list):
-        raise InputError(f"{origin} must be a JSON object or list of regexes, or one regex")
+        raise InputError(f"{origin} must be a JSON object or list of regexes, or one regex",
+                         hint='e.g. {"ticket": "TCK-\\\\d+"}, ["TCK-\\\\d+"] or TCK-\\d+')
     return _extra_rules(parsed, origin)
 
 

@@ -136,7 +136,8 @@ def _arguments(name: str, raw: Any, ctx: ReadContext, *parts: str | int) -> dict
         if isinstance(parsed, dict):
             return parsed
         return {"code" if name == "python_interpreter" else "input": raw}
-    ctx.fail(f"arguments must be an object or a string, found {type(raw).__name__}", *parts)
+    ctx.fail(f"arguments must be an object or a string, found {type(raw).__name__}", *parts,
+             hint="give arguments as a JSON object or a string holding one")
 
 
 def _attach_results(item: dict[str, Any], calls: list[ToolCall], book: CallBook,
@@ -145,7 +146,8 @@ def _attach_results(item: dict[str, Any], calls: list[ToolCall], book: CallBook,
         return
     observations = item.get("observations")
     if observations is not None and not isinstance(observations, str):
-        ctx.fail("observations must be a string", i, "observations")
+        ctx.fail("observations must be a string", i, "observations",
+                 hint="observations are the tools' output as text")
     error = item.get("error")
     message = None
     if error is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import codecs
 import copy
 import json
@@ -82,16 +83,52 @@ def test_broken_field_is_named(name: str, edit: Any, field: str, fragment: str) 
     assert error.path == "run.json"
     assert error.field == field
     assert fragment in error.message
+    assert error.hint  # what to do, not only what is wrong
     assert "\n" not in error.one_line()
 
 
-def test_envelope_fields_are_checked() -> None:
-    body = fixture_payload("anthropic.json")
-    assert error_of({"inputs": [1], "messages": body}).field == "$.inputs"
-    assert error_of({"task": 5, "messages": body}).field == "$.task"
-    assert error_of({"tools": [{"description": "x"}], "messages": body}).field == "$.tools[0].name"
-    assert error_of({"format": "nope", "messages": body}).field == "$.format"
-    assert error_of({"outcome": 1, "messages": body}).field == "$.outcome"
+@pytest.mark.parametrize(("envelope", "field"), [
+    ({"inputs": [1]}, "$.inputs"),
+    ({"task": 5}, "$.task"),
+    ({"tools": [{"description": "x"}]}, "$.tools[0].name"),
+    ({"format": "nope"}, "$.format"),
+    ({"format": 3}, "$.format"),
+    ({"outcome": 1}, "$.outcome"),
+    ({"final_answer": ["x"]}, "$.final_answer"),
+])
+def test_envelope_fields_are_checked(envelope: dict[str, Any], field: str) -> None:
+    error = error_of({**envelope, "messages": fixture_payload("anthropic.json")})
+    assert (error.path, error.field) == ("run.json", field)
+    assert error.hint
+    assert error.one_line().startswith(f"run.json: {field}: ")
+
+
+def test_the_audit_cases_say_what_to_do() -> None:
+    body = fixture_payload("openai_chat.json")
+    inputs = error_of({"inputs": "order 1", "messages": body}, "badinputs.json")
+    assert inputs.one_line() == (
+        "badinputs.json: $.inputs: inputs must be a JSON object — give inputs as an object "
+        'of names to values, e.g. {"order_id": "#W1"}')
+    body[2]["tool_calls"][0]["function"]["arguments"] = "{order: 1}"
+    args = error_of(body, "badargs.json")
+    assert args.field == "$[2].tool_calls[0].function.arguments"
+    assert "not valid JSON" in args.message and "JSON object" in (args.hint or "")
+
+
+def test_every_trajectory_error_in_the_package_carries_a_hint() -> None:
+    """Static guard: each ``fail(...)`` / ``TrajectoryError(...)`` passes ``hint=``."""
+    package = Path(__file__).resolve().parents[2] / "skillforge" / "trajectory"
+    missing = []
+    for source in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in ("fail", "TrajectoryError", "UnknownFormatError") and not any(
+                    k.arg == "hint" for k in node.keywords):
+                missing.append(f"{source.name}:{node.lineno}")
+    assert not missing
 
 
 def test_unknown_shape_says_what_it_found() -> None:
