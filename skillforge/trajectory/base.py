@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import orjson
 
 from ..errors import TrajectoryError
+from . import jsonexact
 from .model import Message, Step, ToolCall, ToolSpec
 
 
@@ -223,7 +224,7 @@ def loads_json(text: str) -> Any:
     """JSON embedded in a payload (arguments, attributes): orjson, else the standard library
     (integers beyond 64 bits, lone surrogates), never NaN/Infinity (not JSON)."""
     try:
-        return orjson.loads(text)
+        return jsonexact.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text, parse_constant=_not_json)
 

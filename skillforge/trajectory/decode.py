@@ -20,6 +20,7 @@ from typing import IO, Any
 import orjson
 
 from ..errors import InputError, TrajectoryError
+from . import jsonexact
 
 ENV_MAX_BYTES = "SKILLFORGE_MAX_TRAJECTORY_BYTES"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -113,7 +114,7 @@ def decode_text(text: str, name: str) -> tuple[Any, list[tuple[int, Any]] | None
         raise TrajectoryError("file is empty", path=name, field="$",
                               hint="pass a JSON trajectory")
     try:
-        return orjson.loads(text), None
+        return jsonexact.loads(text), None
     except orjson.JSONDecodeError:
         pass
     try:
@@ -151,7 +152,7 @@ def _jsonl(text: str, name: str) -> list[tuple[int, Any]] | None:
     values: list[tuple[int, Any]] = []
     for n, line in numbered:
         try:
-            values.append((n, orjson.loads(line)))
+            values.append((n, jsonexact.loads(line)))
         except orjson.JSONDecodeError:
             try:
                 values.append((n, _std_loads(line, f"{name}:{n}")))
