@@ -139,3 +139,24 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
 
 
 __all__ = ["DEFAULT_ROUNDS", "HOW_TO_CONFIGURE", "LLMConfig", "load_config"]
+
+
+def redact_patterns(skills_dir: str | os.PathLike[str]) -> dict[str, str] | list[str] | None:
+    """Extra secret patterns from ``[redact] patterns`` in the skills directory's
+    ``skillforge.toml``: a table of ``kind = "regex"`` or a list of regexes, added to
+    ``SKILLFORGE_REDACT_PATTERNS``. Kept with the skills (and committed with them), so every
+    promotion into this library redacts the same way, whoever runs it."""
+    path = Path(skills_dir) / "skillforge.toml"
+    patterns = _table(path, ("redact",)).get("patterns")
+    if patterns is None:
+        return None
+    if isinstance(patterns, dict) and all(isinstance(v, str) for v in patterns.values()):
+        return {str(k): v for k, v in patterns.items()}
+    if isinstance(patterns, list) and all(isinstance(v, str) for v in patterns):
+        return list(patterns)
+    raise InputError(
+        "[redact] patterns must be a table of kind = \"regex\" or a list of regexes",
+        path=str(path),
+        field="redact.patterns",
+        hint='e.g. patterns = { ticket_key = "TK-[0-9]{8}" }',
+    )

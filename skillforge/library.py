@@ -261,9 +261,13 @@ class SkillLibrary:
         )
 
     def _load(self, items: Iterable[TrajectoryInput]) -> tuple[list[Trajectory], list[str]]:
+        from .config import redact_patterns
         from .trajectory import load
         from .trajectory.model import Trajectory
+        from .trajectory.redact import Redactor
 
+        patterns = redact_patterns(self.path)
+        redact: bool | Redactor = True if patterns is None else Redactor(patterns)
         trajs: list[Trajectory] = []
         labels: list[str] = []
         for item in items:
@@ -271,7 +275,7 @@ class SkillLibrary:
                 trajs.append(item)
                 labels.append(f"<trajectory {item.sha256()[:8]}>")
                 continue
-            loaded = load(item)
+            loaded = load(item, redact=redact)
             trajs.extend(loaded)
             labels.extend(
                 str(item) if len(loaded) == 1 else f"{item}[{i}]" for i in range(len(loaded))
