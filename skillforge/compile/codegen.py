@@ -17,13 +17,11 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from ..trajectory.base import _ERROR_PREFIXES as ERROR_PREFIXES
+from ..trajectory.base import ERROR_FIELDS, ERROR_PREFIXES
 from .ir import Program, Ref
 from .statements import LINE, Body, literal
 
-#: The fields an ``{"error": ...}`` result may have (``trajectory.base.looks_like_error``).
-ERROR_FIELDS = ("error", "message", "code", "detail", "type", "status")
-
+#: The parser's rule (``trajectory.base.looks_like_error``), emitted into each skill.
 CHECK_CONSTANTS = (
     f"ERROR_PREFIXES = ({', '.join(literal(p) for p in ERROR_PREFIXES)})\n"
     f"ERROR_FIELDS = {{{', '.join(literal(f) for f in ERROR_FIELDS)}}}"

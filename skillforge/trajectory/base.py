@@ -239,7 +239,9 @@ def _short(exc: Exception) -> str:
     return str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
 
 
-_ERROR_PREFIXES = ("error:", "error ", "exception:", "traceback (most recent call last)")
+#: The rule that marks a recorded call failed; generated skills check results with it too.
+ERROR_PREFIXES = ("error:", "error ", "exception:", "traceback (most recent call last)")
+ERROR_FIELDS = ("error", "message", "code", "detail", "type", "status")
 
 
 def looks_like_error(result: Any) -> bool:
@@ -250,7 +252,7 @@ def looks_like_error(result: Any) -> bool:
     """
     if isinstance(result, str):
         text = result.strip()
-        if text.lower().startswith(_ERROR_PREFIXES):
+        if text.lower().startswith(ERROR_PREFIXES):
             return True
         if text.startswith("{") and '"error"' in text:
             try:
@@ -260,7 +262,7 @@ def looks_like_error(result: Any) -> bool:
     return (
         isinstance(result, dict)
         and "error" in result
-        and set(result) <= {"error", "message", "code", "detail", "type", "status"}
+        and set(result) <= set(ERROR_FIELDS)
         and result["error"] not in (None, False, "")
     )
 
