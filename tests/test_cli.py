@@ -265,3 +265,17 @@ def test_run_reports_bad_args_and_missing_tools(lib_dir: Path) -> None:
         "json:decoder",
     )
     assert no_tools.returncode == 2 and "get_order_details" in no_tools.stderr
+
+
+def test_json_errors_are_a_json_document_on_stdout_too(tmp_path: Path) -> None:
+    skills = tmp_path / "skills"
+    assert sf("init", str(skills)).returncode == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"messages": [')
+    out = sf("--skills-dir", str(skills), "promote", str(bad), "--name", "x", "--json")
+    assert out.returncode == 2
+    doc = json.loads(out.stdout)
+    assert doc["ok"] is False and doc["exit_code"] == 2 and "bad.json" in doc["error"]
+    assert out.stderr.startswith("error: ")
+    plain = sf("--skills-dir", str(skills), "promote", str(bad), "--name", "x")
+    assert plain.returncode == 2 and plain.stdout == ""

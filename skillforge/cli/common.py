@@ -20,9 +20,15 @@ def library(ctx: click.Context) -> SkillLibrary:
     return SkillLibrary(ctx.find_root().obj["skills_dir"])
 
 
+#: Whether this process printed its JSON document (so an error adds none).
+emitted = False
+
+
 def emit_json(data: Any) -> None:
     """One JSON document on stdout (``--json`` output is for machines)."""
+    global emitted
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    emitted = True
 
 
 def info(message: str) -> None:
