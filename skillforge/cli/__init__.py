@@ -90,14 +90,8 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"error: {exc.one_line()}", err=True)
         if os.environ.get("SKILLFORGE_DEBUG"):
             raise
-        _json_error(argv, exc.one_line(), exc.exit_code)
+        from . import common
+
+        if common.json_owed:  # with --json a failure is a document too, never empty stdout
+            common.emit_json({"ok": False, "error": exc.one_line(), "exit_code": exc.exit_code})
         sys.exit(exc.exit_code)
-
-
-def _json_error(argv: list[str] | None, message: str, code: int) -> None:
-    """With ``--json``, a failure is a JSON document on stdout too (unless one was printed),
-    so a program reading stdout never gets an empty answer."""
-    from . import common
-
-    if "--json" in (sys.argv[1:] if argv is None else argv) and not common.emitted:
-        common.emit_json({"ok": False, "error": message, "exit_code": code})
