@@ -76,8 +76,9 @@ class SkillStore(Recovery):
         store = cls(root)
         store.root.mkdir(parents=True, exist_ok=True)
         git = Git(store.root)
-        inside = git.succeeds("rev-parse", "--is-inside-work-tree")
-        if inside and not store.initialized() and not store._is_repo_root():
+        top = git.run("rev-parse", "--show-toplevel", check=False).strip()  # "": no repo
+        at_root = bool(top) and Path(top).resolve() == store.root.resolve()
+        if top and not at_root and not store.initialized():
             if not own_repo and Git(store.root.parent).succeeds(
                 "check-ignore", "-q", "--", store.root.name
             ):
@@ -92,7 +93,7 @@ class SkillStore(Recovery):
                         hint=f"use {other}/, or give this directory a repository of its "
                         "own: skillforge init --own-repo DIR",
                     )
-        if not inside or (own_repo and not store._is_repo_root()):
+        if not at_root and (not top or own_repo):
             git.run("init", "-q", "-b", "main")
             # Our own repository (never a user's): a split index makes each promotion
             # write only the changed entries, not a 5 MB index at 10,000 skills.
@@ -125,10 +126,6 @@ class SkillStore(Recovery):
 
     def initialized(self) -> bool:
         return (self.root / MARKER).is_file()
-
-    def _is_repo_root(self) -> bool:
-        top = Git(self.root).run("rev-parse", "--show-toplevel", check=False).strip()
-        return bool(top) and Path(top).resolve() == self.root.resolve()
 
     def _other_skills_dir(self) -> str | None:
         """Another skills directory tracked in this repository (by its marker file)."""
