@@ -242,6 +242,7 @@ def _short(exc: Exception) -> str:
 #: The rule that marks a recorded call failed; generated skills check results with it too.
 ERROR_PREFIXES = ("error:", "error ", "exception:", "traceback (most recent call last)")
 ERROR_FIELDS = ("error", "message", "code", "detail", "type", "status")
+_ERROR_FIELD_SET = frozenset(ERROR_FIELDS)  # (the tuple keeps emitted code in a fixed order)
 
 
 def looks_like_error(result: Any) -> bool:
@@ -262,7 +263,7 @@ def looks_like_error(result: Any) -> bool:
     return (
         isinstance(result, dict)
         and "error" in result
-        and set(result) <= set(ERROR_FIELDS)
+        and result.keys() <= _ERROR_FIELD_SET
         and result["error"] not in (None, False, "")
     )
 
