@@ -25,6 +25,7 @@ import re
 from typing import Any
 
 from ..errors import CompileError
+from ..trajectory.analysis import MIN_SUBSTRING
 from ..trajectory.model import Trajectory
 from .guards import GuardKey, guard_candidates, insert_guards
 from .ir import (
@@ -58,9 +59,6 @@ from .observe import (
 )
 from .selection import Selector
 from .types import annotation_for, enum_annotation
-
-#: An input counts inside a longer string from this length on (as ``inspect`` reports it).
-MIN_INSIDE = 3
 
 
 def distinctive(value: Any) -> bool:
@@ -182,7 +180,7 @@ class TraceCompiler:
             return self._secret(value)
         pieces: dict[str, Param] = {}
         for key, given in self.inputs.items():
-            inside = isinstance(given, str) and len(given) >= MIN_INSIDE and given in value
+            inside = isinstance(given, str) and len(given) >= MIN_SUBSTRING and given in value
             if inside and given not in pieces:
                 self._register(key, *self._where, inside=True)
                 pieces[given] = Param(self.input_names[key])

@@ -16,7 +16,9 @@ from typing import Any
 
 from .model import ToolCall, Trajectory
 
-_MIN_SUBSTRING = 3
+#: An input counts as found inside a longer string from this length on (inspect and the
+#: trace compiler's f-strings use the same rule).
+MIN_SUBSTRING = 3
 
 
 @dataclass
@@ -71,7 +73,7 @@ def lifted(traj: Trajectory) -> list[Lift]:
         if call.is_error:
             continue
         for path, leaf in _leaves(call.arguments):
-            if (isinstance(leaf, str) and len(leaf) >= _MIN_SUBSTRING and leaf in traj.task
+            if (isinstance(leaf, str) and len(leaf) >= MIN_SUBSTRING and leaf in traj.task
                     and not leaf.startswith("<REDACTED:")):
                 candidates.setdefault(leaf, path.split(".")[-1].split("[")[0] or "value")
     names = {lift.name for lift in lifts}
@@ -98,7 +100,7 @@ def _uses(traj: Trajectory, value: Any) -> list[Use]:
             if _same(leaf, value):
                 uses.append(Use(index, call.id, call.name, path, True))
             elif (isinstance(value, str) and isinstance(leaf, str)
-                  and len(value) >= _MIN_SUBSTRING and value in leaf):
+                  and len(value) >= MIN_SUBSTRING and value in leaf):
                 uses.append(Use(index, call.id, call.name, path, False))
     return uses
 
