@@ -16,13 +16,9 @@ import pytest
 from skillforge import SkillLibrary
 from skillforge.errors import StoreError
 from skillforge.store import SkillStore
+from tests.store.helpers import git
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          check=True).stdout
 
 
 @pytest.fixture()
